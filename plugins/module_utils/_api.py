@@ -1,0 +1,312 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""Transport and errors: the one HTTP client every module of the collection uses."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import random
+import time
+import traceback
+import uuid
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover - Python 2 is not supported, keeps sanity happy
+    from urllib import quote  # type: ignore
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+except ImportError:
+    requests = None
+    HTTPAdapter = object
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+API_PREFIX = '/public/v1'
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+RETRY_AFTER_MIN = 0.1
+RETRY_AFTER_MAX = 60.0
+BACKOFF_BASE = 0.5
+BACKOFF_MAX = 20.0
+
+
+class DatagrokError(Exception):
+    """An answer from Datagrok that is an error, or no answer at all.
+
+    ``status`` is the HTTP status (0 when the server could not be reached),
+    ``error_code`` the ApiError ``errorCode`` when the server gave one.
+    """
+
+    def __init__(self, message, status=0, error_code=None, retriable=False):
+        super(DatagrokError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.error_code = error_code
+        self.retriable = retriable
+
+    @property
+    def is_not_found(self):
+        # Datagrok signals "not found" as errorCode 404, possibly inside an HTTP 200.
+        return self.status == 404 or self.error_code == 404
+
+    def __str__(self):
+        parts = []
+        if self.status:
+            parts.append('HTTP %s' % self.status)
+        if self.error_code is not None and self.error_code != self.status:
+            parts.append('errorCode %s' % self.error_code)
+        prefix = ('(%s) ' % ', '.join(parts)) if parts else ''
+        return one_line(prefix + self.message)
+
+
+def one_line(text):
+    return ' '.join(str(text).split())
+
+
+def normalize_base_url(url):
+    """``https://host/api``, ``http://host:8082`` and either with a trailing slash or API prefix."""
+    url = url.strip().rstrip('/')
+    if url.endswith(API_PREFIX):
+        url = url[:-len(API_PREFIX)]
+    return url
+
+
+def authorization_header(api_key):
+    # The docs ask for "Bearer <key>"; session tokens are sent bare by the vendor CLI. Never double it.
+    api_key = api_key.strip()
+    if api_key[:7].lower() == 'bearer ':
+        return 'Bearer ' + api_key[7:].strip()
+    return 'Bearer ' + api_key
+
+
+def grok_name_path(ref):
+    """A connection id or grok name as a URL path segment.
+
+    Datagrok URLs write ``Namespace:Name`` as ``Namespace.Name`` (the server turns every ``.``
+    back into ``:``), so names with a dot cannot be addressed by name at all.
+    """
+    return quote(ref.replace(':', '.'), safe='')
+
+
+def parse_api_error(body):
+    """Return (message, errorCode) when ``body`` is an ApiError, also one that comes JSON-encoded twice."""
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return None
+    if isinstance(body, dict) and body.get('#type') == 'ApiError':
+        code = body.get('errorCode')
+        try:
+            code = int(code) if code is not None else None
+        except (TypeError, ValueError):
+            code = None
+        return body.get('message') or body.get('error') or 'unknown error', code
+    return None
+
+
+def retry_delay(attempt, retry_after=None, rand=random.random):
+    """Seconds to wait before retry number ``attempt`` (0-based): ``Retry-After`` if sane, else backoff with jitter."""
+    if retry_after is not None:
+        try:
+            return min(max(float(retry_after), RETRY_AFTER_MIN), RETRY_AFTER_MAX)
+        except (TypeError, ValueError):
+            pass
+    ceiling = min(BACKOFF_MAX, BACKOFF_BASE * (2 ** attempt))
+    return ceiling / 2 + rand() * ceiling / 2
+
+
+class DatagrokClient(object):
+    """A keep-alive session to one Datagrok server, with retries and Datagrok's error rules."""
+
+    def __init__(self, url, api_key, validate_certs=True, ca_path=None, timeout=30, retries=3,
+                 pool_size=10, sleep=time.sleep, session=None):
+        self.base_url = normalize_base_url(url)
+        self.timeout = timeout
+        self.retries = retries
+        self.sleep = sleep
+        self.session = session or requests.Session()
+        if session is None:
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1))
+            self.session.mount('http://', adapter)
+            self.session.mount('https://', adapter)
+        self.session.verify = (ca_path or True) if validate_certs else False
+        self.session.headers.update({
+            'Authorization': authorization_header(api_key),
+            # Datagrok clients send a JSON content type on every request, GET and DELETE included.
+            'Content-Type': 'application/json',
+            'Accept': 'application/json',
+        })
+
+    # -- transport -------------------------------------------------------------------------
+
+    def _send_once(self, method, path, params, body):
+        url = self.base_url + path
+        try:
+            response = self.session.request(method, url, params=params,
+                                            data=None if body is None else json.dumps(body),
+                                            timeout=self.timeout)
+        except requests.exceptions.SSLError as exc:
+            raise DatagrokError('TLS error talking to %s: %s' % (self.base_url, exc))
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            raise DatagrokError('cannot reach %s: %s' % (self.base_url, exc.__class__.__name__ + ': ' + str(exc)),
+                                retriable=True)
+        return self._decode(response)
+
+    def _decode(self, response):
+        status = response.status_code
+        text = response.text
+        try:
+            body = response.json() if text.strip() else None
+        except ValueError:
+            body = text
+        api_error = parse_api_error(body)
+        if status >= 400 or api_error or 'api-error' in response.headers:
+            if api_error:
+                message, code = api_error
+            elif status >= 400 and status in (401, 403):
+                message, code = ('authentication failed (check api_key)' if status == 401 else 'access denied'), None
+            else:
+                # A gateway page (HTML) carries no ApiError: only the status means something.
+                message, code = (text.strip()[:200] or response.reason or 'error'), None
+            if status == 401 or code == 401:
+                message = '%s (server %s)' % (message, self.base_url)
+            error = DatagrokError(message, status=status, error_code=code,
+                                  retriable=status in RETRY_STATUSES)
+            error.retry_after = response.headers.get('Retry-After')
+            raise error
+        return body
+
+    def request(self, method, path, params=None, body=None, retry=True):
+        """Send one request; retry 429/502/503/504, dropped connections and timeouts.
+
+        ``retry=False`` is for requests that must not be repeated blindly (creates).
+        """
+        attempt = 0
+        while True:
+            try:
+                return self._send_once(method, path, params, body)
+            except DatagrokError as exc:
+                if not (retry and exc.retriable and attempt < self.retries):
+                    raise
+                self.sleep(retry_delay(attempt, getattr(exc, 'retry_after', None)))
+                attempt += 1
+
+    def get(self, path, params=None):
+        return self.request('GET', API_PREFIX + path, params=params)
+
+    def delete(self, path):
+        return self.request('DELETE', API_PREFIX + path)
+
+    # -- connections -----------------------------------------------------------------------
+
+    def current_user(self):
+        return self.get('/users/current')
+
+    def get_connection(self, ref):
+        """The connection by id or grok name, or None when it does not exist (or is not visible)."""
+        try:
+            return self.get('/connections/' + grok_name_path(ref))
+        except DatagrokError as exc:
+            if exc.is_not_found:
+                return None
+            raise
+
+    def list_connections(self, text=None, data_source=None, tags=None, page_size=500):
+        """Every connection matching the filters, paging through the 1-based pages."""
+        params = {}
+        if text:
+            params['text'] = text
+        if data_source:
+            params['dataSource'] = data_source
+        if tags:
+            params['tags'] = ','.join(tags)
+        found, seen = [], set()
+        page = 1
+        while True:
+            params.update(limit=page_size, page=page)
+            batch = self.get('/connections', params=dict(params)) or []
+            fresh = [c for c in batch if c.get('id') not in seen]
+            seen.update(c.get('id') for c in fresh)
+            found.extend(fresh)
+            # A server that ignores limit/page returns everything at once, or the same page again.
+            if len(batch) < page_size or not fresh or len(batch) > page_size:
+                return found
+            page += 1
+
+    def save_connection(self, body, save_credentials, is_new):
+        """Create or update, retried safely.
+
+        A new connection carries a client-chosen id, so after a lost answer the client re-reads
+        by that id before sending again: a create that landed is never sent twice (a second
+        POST under a taken name would come back renamed ``Name_1``). Resending an update is harmless.
+        """
+        body = dict(body)
+        if not body.get('id'):
+            body['id'] = str(uuid.uuid4())
+        params = {'saveCredentials': 'true' if save_credentials else 'false'}
+        attempt = 0
+        while True:
+            try:
+                return self.request('POST', API_PREFIX + '/connections', params=params, body=body, retry=False)
+            except DatagrokError as exc:
+                if not (exc.retriable and attempt < self.retries):
+                    raise
+                self.sleep(retry_delay(attempt, getattr(exc, 'retry_after', None)))
+                attempt += 1
+                if is_new:
+                    landed = self.get_connection(body['id'])
+                    if landed is not None:
+                        return landed
+
+    def delete_connection(self, conn_id):
+        try:
+            self.delete('/connections/' + grok_name_path(conn_id))
+        except DatagrokError as exc:
+            # A retried DELETE whose first attempt landed answers 404: the goal is reached.
+            if not exc.is_not_found:
+                raise
+
+    def test_connection(self, body):
+        answer = self.request('POST', API_PREFIX + '/connections/test', body=body)
+        return answer if isinstance(answer, str) else json.dumps(answer)
+
+    def stored_credentials(self, conn_id):
+        """The credentials bound to the connection for the caller, or None when there are none."""
+        try:
+            creds = self.get('/credentials/for/' + quote(conn_id, safe=''))
+        except DatagrokError as exc:
+            if exc.is_not_found:
+                return None
+            raise
+        return creds if isinstance(creds, dict) else None
+
+    # -- shares ----------------------------------------------------------------------------
+
+    def lookup_groups(self, query):
+        return self.get('/groups/lookup', params={'query': query}) or []
+
+    def share(self, entity_id, groups, access):
+        return self.request('POST', API_PREFIX + '/entities/%s/shares' % grok_name_path(entity_id),
+                            params={'groups': ','.join(groups), 'access': access})
+
+    def list_permissions(self, entity_id):
+        # No public route reads grants back; the vendor CLI uses this internal one.
+        return self.request('GET', '/privileges/permissions', params={'entityId': entity_id, 'all': 'true'}) or []
+
+    def revoke_permission(self, permission_id):
+        try:
+            self.request('DELETE', '/privileges/permissions/' + quote(permission_id, safe=''))
+        except DatagrokError as exc:
+            if not exc.is_not_found:
+                raise

@@ -1,0 +1,434 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""The connection model: names, secrets, normalisation, comparison, masking and diff.
+
+Everything here is pure (no I/O), so the single and the bulk form of the modules share it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import difflib
+
+# Datagrok's own placeholders for a stored secret (grok_shared credentials.dart): 13 underscores,
+# and "not-changed" with an EM DASH. Sending either back keeps the stored value.
+PASSWORD_PLACEHOLDER = '_' * 13
+SAME_PASSWORD = u'not\u2014changed'
+PLACEHOLDERS = (PASSWORD_PLACEHOLDER, SAME_PASSWORD)
+
+# What results and diffs show instead of a secret.
+MASK = '********'
+SECRET_KEPT = '<secret>'
+SECRET_WRITTEN = '<secret: will be written>'
+
+# Keys whose values are password-class in Datagrok (GrokConnect "password"/"rsa" editors and file shares).
+SECRET_KEYS = frozenset(k.casefold() for k in (
+    'password', 'secretKey', 'PWD', 'passPhrase', 'privateKey', '#OAuthAccessToken', 'token',
+    'SAS', 'shared token', 'access token', 'refresh token', 'apiKey', 'clientSecret',
+))
+SECRET_KEY_FRAGMENTS = ('password', 'secret', 'passphrase', 'privatekey', 'token')
+
+DATA_SOURCES = (
+    # Dart enum (grok_shared DataSourceType): databases, file shares, secret managers.
+    'Access', 'Athena', 'BigQuery', 'Cassandra', 'Databricks', 'DB2', 'Excel', 'Firebird', 'HBase',
+    'Hive', 'Hive2', 'MariaDB', 'MLFlow', 'MongoDB', 'MS SQL', 'MySQL', 'Neo4j', 'ODATA', 'ODBC',
+    'Oracle', 'PostgresDart', 'Postgres', 'Redshift', 'SQLite', 'Socrata', 'Sparql', 'Teradata',
+    'Twitter', 'Vertica', 'Web',
+    'Azure Blob', 'Dropbox', 'GitHub', 'FTP', 'GoogleCloud', 'S3', 'Amazon EFS', 'SharePoint', 'HTTP',
+    'Files', 'SFTP', 'CoreWeave',
+    'AWS', 'GCP',
+    # GrokConnect JDBC providers not in the Dart enum, and a legacy name still found in packages.
+    'PI', 'Virtuoso', 'Impala', 'Denodo', 'Snowflake', 'ClickHouse', 'Neptune', 'SAP HANA', 'PostgresNet',
+)
+# The vendor client refuses to test the AWS secrets manager; so do we.
+UNTESTABLE_DATA_SOURCES = ('AWS',)
+ACCESS_LEVELS = ('View', 'Edit')
+
+# Fields the server manages; never compared, never sent back (entityTags duplicate on every POST).
+SERVER_FIELDS = ('id', 'createdOn', 'updatedOn', 'author', 'namespace', '#type', 'entityTags', 'isAvailable',
+                 'pictureId', 'encryptedParametersId', 'keyKid')
+
+
+# -- names -----------------------------------------------------------------------------------
+
+def split_grok_name(name):
+    """``'Ns:Name'`` -> ``('Ns:', 'Name')``; ``'Name'`` -> ``(None, 'Name')``. Nested spaces split on the last colon."""
+    if ':' in name:
+        namespace, short = name.rsplit(':', 1)
+        return namespace + ':', short
+    return None, name
+
+
+def name_error(name):
+    """Why ``name`` cannot be used for a connection, or None."""
+    if name is None or not name.strip():
+        return 'must not be empty'
+    namespace, short = split_grok_name(name)
+    if not short.strip() or (namespace is not None and not namespace.strip(':').strip()):
+        return "must be 'Name' or 'Namespace:Name', got %r" % name
+    # Datagrok URLs write ':' as '.', and the server turns every '.' back into ':'.
+    bad = [c for c in '.\\/' if c in name] + (['control characters'] if any(ord(c) < 32 for c in name) else [])
+    if bad:
+        return "%r cannot be addressed through the API (it contains %s)" % (name, ', '.join(repr(b) for b in bad))
+    return None
+
+
+def grok_name(conn):
+    return (conn.get('namespace') or '') + (conn.get('name') or '')
+
+
+def name_key(namespace, short):
+    return ((namespace or '').casefold(), short.casefold())
+
+
+def data_source_error(data_source, allow_unknown=False):
+    """A one-line reason when ``data_source`` is not a known Datagrok data source, or None."""
+    if data_source in DATA_SOURCES or allow_unknown:
+        return None
+    folded = dict((d.casefold().replace(' ', ''), d) for d in DATA_SOURCES)
+    exact = folded.get(data_source.casefold().replace(' ', ''))
+    close = [exact] if exact else difflib.get_close_matches(data_source, DATA_SOURCES, n=1, cutoff=0.6)
+    hint = (" Did you mean '%s'?" % close[0]) if close else ''
+    return ("'%s' is not a known data source.%s Set allow_unknown_data_source=true for a data source "
+            "newer than this collection." % (data_source, hint))
+
+
+# -- secrets ---------------------------------------------------------------------------------
+
+def is_secret_key(key):
+    """The one place that decides whether a parameter or credential key holds a secret."""
+    folded = str(key).casefold()
+    return folded in SECRET_KEYS or any(f in folded.replace(' ', '') for f in SECRET_KEY_FRAGMENTS)
+
+
+def is_placeholder(value):
+    return value in PLACEHOLDERS
+
+
+def secret_values(params):
+    """The secret values in a parameter dict, for Ansible's no_log scrubbing."""
+    return [str(v) for k, v in (params or {}).items() if is_secret_key(k) and v not in (None, '') and not is_placeholder(v)]
+
+
+def mask_parameters(params):
+    return dict((k, MASK if is_secret_key(k) and v not in (None, '') else v) for k, v in (params or {}).items())
+
+
+def mask_connection(conn):
+    """A connection as a module may return it: secrets replaced, stored credential values dropped."""
+    if not conn:
+        return conn
+    masked = copy.deepcopy(conn)
+    masked['parameters'] = mask_parameters(masked.get('parameters'))
+    creds = masked.get('credentials')
+    if isinstance(creds, dict):
+        creds['parameters'] = dict((k, MASK) for k in (creds.get('parameters') or {}))
+        creds['openParameters'] = dict((k, v) for k, v in (creds.get('openParameters') or {}).items() if not is_secret_key(k))
+    return masked
+
+
+# -- comparison ------------------------------------------------------------------------------
+
+def _scalar(value):
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ('true', 'false'):
+            return text.lower() == 'true'
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            return float(text)
+        except ValueError:
+            return text or None
+    return value
+
+
+def same_value(desired, current):
+    """Equality after normalisation: ``'5432'`` equals ``5432``, ``'true'`` equals ``True``, ``''`` equals null.
+
+    Dicts compare their keys case-insensitively (GrokConnect reads parameters that way).
+    """
+    if isinstance(desired, dict) and isinstance(current, dict):
+        a, b = _fold_keys(desired), _fold_keys(current)
+        return set(a) == set(b) and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(desired, list) and isinstance(current, list):
+        return len(desired) == len(current) and all(same_value(x, y) for x, y in zip(desired, current))
+    a, b = _scalar(desired), _scalar(current)
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def _fold_keys(mapping):
+    return dict((str(k).casefold(), v) for k, v in mapping.items())
+
+
+def _find_key(key, mapping):
+    """The spelling ``mapping`` uses for ``key`` (case-insensitive), or None."""
+    folded = str(key).casefold()
+    for existing in mapping:
+        if str(existing).casefold() == folded:
+            return existing
+    return None
+
+
+def _is_server_default(value):
+    # Keys the server fills in on its own (ssl: false, connString: '', cacheSchema: false...).
+    return value in (None, '', False, {}, [])
+
+
+def secret_status(desired, stored):
+    """'same', 'differs' or 'unknown' (the server only shows a placeholder) for one secret value."""
+    if stored is None:
+        return 'differs'
+    if is_placeholder(stored):
+        return 'unknown'
+    return 'same' if same_value(desired, stored) else 'differs'
+
+
+class Plan(object):
+    """What one connection needs: the save body, share grants and revocations, the diff."""
+
+    def __init__(self, name, state):
+        self.name = name
+        self.state = state
+        self.action = None          # 'create', 'update', 'delete' or None
+        self.body = None
+        self.save_credentials = False
+        self.shares_to_add = []     # (group name, access)
+        self.grants_to_revoke = []  # permission ids
+        self.credentials_verified = None
+        self.unverified_keys = []
+        self.before = {}
+        self.after = {}
+        self.error = None
+        self.body_credentials = None
+        self.predicted = None
+
+    @property
+    def changed(self):
+        return bool(self.action or self.shares_to_add or self.grants_to_revoke)
+
+
+def _secret_write(policy, desired, stored, plan, key):
+    """Whether a secret is written under ``update_credentials``; records secrets that cannot be verified."""
+    if policy == 'always':
+        return True
+    if policy == 'on_create':
+        return False
+    status = secret_status(desired, stored)
+    if status == 'unknown':
+        plan.unverified_keys.append(key)
+    return status == 'differs'
+
+
+def _credentials_plan(item, current, stored_creds, plan):
+    """Decide whether credentials are sent; return the diff's {key: marker} before and after."""
+    desired = item.get('credentials')
+    if not desired:
+        return None, None
+    if current is None:
+        plan.save_credentials = True
+        plan.body_credentials = dict(desired)
+        return None, dict((k, SECRET_WRITTEN) for k in sorted(desired))
+    policy = item.get('update_credentials') or 'when_changed'
+    if policy == 'on_create':
+        return None, None
+    stored = dict((stored_creds or {}).get('parameters') or {})
+    opened = (current.get('credentials') or {}).get('openParameters') or {}
+    changed_keys = []
+    for key, value in desired.items():
+        stored_key = _find_key(key, stored)
+        opened_key = _find_key(key, opened)
+        stored_value = stored[stored_key] if stored_key is not None else opened.get(opened_key) if opened_key is not None else None
+        if _secret_write(policy, value, stored_value, plan, key):
+            changed_keys.append(key)
+    if changed_keys:
+        plan.save_credentials = True
+        # Every credential is sent again, so none stays unverified.
+        plan.unverified_keys = [k for k in plan.unverified_keys if k not in desired]
+        # Keys the user did not give are sent as the placeholder, so the server keeps them.
+        plan.body_credentials = dict((k, PASSWORD_PLACEHOLDER) for k in stored if _find_key(k, desired) is None)
+        plan.body_credentials.update(desired)
+    before = dict((k, SECRET_KEPT) for k in sorted(desired))
+    after = dict((k, SECRET_WRITTEN if k in changed_keys else SECRET_KEPT) for k in sorted(desired))
+    return before, after
+
+
+def _parameters_plan(item, current_params, plan):
+    """The parameter dict to send, and whether it differs from what the server holds."""
+    desired = item.get('parameters')
+    if desired is None:
+        return dict(current_params), False
+    policy = item.get('update_credentials') or 'when_changed'
+    replace = item.get('parameters_mode') == 'replace'
+    merged = {} if replace else dict(current_params)
+    changed = False
+    for key, value in desired.items():
+        existing = _find_key(key, current_params)
+        target = existing if existing is not None else key
+        if existing is not None and is_secret_key(key):
+            write = _secret_write(policy, value, current_params[existing], plan, key)
+            merged[target] = value if write else current_params[existing]
+            changed = changed or write
+            continue
+        merged[target] = value
+        changed = changed or existing is None or not same_value(value, current_params[existing])
+    if replace:
+        for key, value in current_params.items():
+            if _find_key(key, desired) is not None:
+                continue
+            if is_secret_key(key) or _is_server_default(value):
+                merged[key] = value  # secrets follow update_credentials; defaults belong to the server
+            else:
+                changed = True
+    return merged, changed
+
+
+def _has_secrets(item):
+    return bool(item.get('credentials')) or any(is_secret_key(k) for k in (item.get('parameters') or {}))
+
+
+def _field_view(conn, item):
+    """The managed fields of a connection as a diff shows them."""
+    view = {'name': grok_name(conn), 'data_source': conn.get('dataSource')}
+    for option, field in (('description', 'description'), ('friendly_name', 'friendlyName')):
+        if item.get(option) is not None:
+            view[option] = conn.get(field)
+    view['parameters'] = mask_parameters(conn.get('parameters'))
+    if item.get('tags') is not None or item.get('ensure_tags'):
+        view['tags'] = sorted(conn.get('tags') or [])
+    return view
+
+
+def plan_connection(item, current, namespace, stored_creds=None, grants=None, groups=None):
+    """Decide what ``item`` (the module's per-connection options) needs against ``current``.
+
+    ``current`` is the server's connection (masked, as read) or None. ``namespace`` is the one the
+    connection lives in (or will, for a create). ``stored_creds`` is the answer of credentials/for,
+    ``grants`` the permission rows, ``groups`` maps each requested share group to its Group JSON.
+    """
+    plan = Plan(item['name'], item.get('state') or 'present')
+    if plan.state == 'absent':
+        if current is not None:
+            plan.action = 'delete'
+            plan.before = _field_view(current, item)
+            plan.body = {'id': current['id']}
+        return plan
+    if current is None and not item.get('data_source'):
+        plan.error = "data_source is required to create connection '%s'" % item['name']
+        return plan
+
+    _, short = split_grok_name(item['name'])
+    base = current or {'name': short, 'namespace': namespace, 'parameters': {}, 'tags': []}
+    params, params_changed = _parameters_plan(item, base.get('parameters') or {}, plan)
+    body = {
+        '#type': 'DataConnection',
+        'name': base['name'],
+        'dataSource': item.get('data_source') or base.get('dataSource'),
+        'friendlyName': item['friendly_name'] if item.get('friendly_name') is not None else base.get('friendlyName'),
+        'description': item['description'] if item.get('description') is not None else base.get('description'),
+        'parameters': params,
+        'tags': sorted(set(item['tags'] if item.get('tags') is not None else base.get('tags') or [])
+                       | set(item.get('ensure_tags') or [])),
+    }
+    if current is not None:
+        body['id'] = current['id']
+    creds_before, creds_after = _credentials_plan(item, current, stored_creds, plan)
+    if plan.save_credentials:
+        body['credentials'] = {'parameters': plan.body_credentials}
+    if current is not None and (item.get('update_credentials') or 'when_changed') == 'when_changed' and _has_secrets(item):
+        # Verified: every secret given was compared with the stored value, or is being written.
+        plan.credentials_verified = not plan.unverified_keys
+
+    predicted = dict(base)
+    predicted.update(body)
+    fields_changed = current is None or params_changed or any(
+        not same_value(body[f], current.get(f)) for f in ('dataSource', 'friendlyName', 'description')
+    ) or set(body['tags']) != set(current.get('tags') or [])
+    if fields_changed or plan.save_credentials:
+        plan.action = 'create' if current is None else 'update'
+        plan.body = body
+
+    plan.predicted = mask_connection(predicted)
+    plan.before = _field_view(current, item) if current is not None else {}
+    plan.after = _field_view(predicted, item)
+    if creds_after is not None:
+        if current is not None:
+            plan.before['credentials'] = creds_before
+        plan.after['credentials'] = creds_after
+    if item.get('shares') is not None:
+        _shares_plan(item, grants or [], groups or {}, plan, current is not None)
+    return plan
+
+
+# -- shares ----------------------------------------------------------------------------------
+
+def current_access(grants):
+    """Permission rows -> {group id: {'name', 'access', 'rows': {permission: id}}}; inherited rows are not ours."""
+    access = {}
+    for row in grants:
+        if row.get('inherited'):
+            continue
+        group = row.get('userGroup') or {}
+        entry = access.setdefault(group.get('id'), {'name': group.get('name'), 'rows': {}})
+        entry['rows'][(row.get('permission') or {}).get('name')] = row.get('id')
+    for entry in access.values():
+        entry['access'] = 'Edit' if 'Edit' in entry['rows'] else 'View'
+    return access
+
+
+def _shares_plan(item, grants, groups, plan, exists):
+    have = current_access(grants) if exists else {}
+    want = {}
+    for share in item['shares']:
+        group = groups[share['group'].casefold()]
+        want[group['id']] = {'name': group['name'], 'access': share['access']}
+    exact = item.get('shares_mode') == 'exact'
+    after = dict((gid, dict(e)) for gid, e in have.items())
+    for gid, wanted in want.items():
+        held = have.get(gid)
+        if held is None or (wanted['access'] == 'Edit' and held['access'] == 'View'):
+            plan.shares_to_add.append((wanted['name'], wanted['access']))
+            after[gid] = {'name': wanted['name'], 'access': wanted['access']}
+        elif exact and wanted['access'] == 'View' and held['access'] == 'Edit':
+            plan.grants_to_revoke.append(held['rows']['Edit'])
+            after[gid] = {'name': held['name'], 'access': 'View'}
+    if exact:
+        for gid, held in have.items():
+            if gid not in want:
+                plan.grants_to_revoke.extend(sorted(v for v in held['rows'].values() if v))
+                after.pop(gid)
+    view = (lambda entries: sorted(({'group': e['name'], 'access': e['access']} for e in entries.values()),
+                                   key=lambda s: (s['group'] or '').casefold()))
+    if exists:
+        plan.before['shares'] = view(have)
+    plan.after['shares'] = view(after)
+
+
+# -- export ----------------------------------------------------------------------------------
+
+def export_connection(conn, grants=None):
+    """A server connection in exactly the input shape of datagrok_connection, without secrets."""
+    item = {
+        'name': grok_name(conn),
+        'data_source': conn.get('dataSource'),
+        'parameters': dict((k, v) for k, v in (conn.get('parameters') or {}).items()
+                           if not is_secret_key(k) and not is_placeholder(v)),
+        'tags': sorted(conn.get('tags') or []),
+    }
+    for option, field in (('description', 'description'), ('friendly_name', 'friendlyName')):
+        if conn.get(field) is not None:
+            item[option] = conn[field]
+    if grants is not None:
+        item['shares'] = [{'group': e['name'], 'access': e['access']} for e in
+                          sorted(current_access(grants).values(), key=lambda e: (e['name'] or '').casefold())]
+    return item

@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""The shared argspec (mirrored by the ``datagrok.platform.datagrok`` doc fragment) and the module base."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.datagrok.platform.plugins.module_utils._api import (
+    REQUESTS_IMPORT_ERROR,
+    DatagrokClient,
+    one_line,
+)
+from ansible_collections.datagrok.platform.plugins.module_utils._model import name_error, secret_values
+
+
+def datagrok_argument_spec():
+    """The options every module of the collection takes."""
+    return dict(
+        url=dict(type='str', required=True, fallback=(env_fallback, ['DATAGROK_URL'])),
+        api_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['DATAGROK_API_KEY'])),
+        validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['DATAGROK_VALIDATE_CERTS'])),
+        ca_path=dict(type='path'),
+        timeout=dict(type='float', default=30),
+        retries=dict(type='int', default=3),
+    )
+
+
+def connection_item_spec():
+    """The options of one connection, shared by the single form and each item of the bulk form."""
+    return dict(
+        name=dict(type='str'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        data_source=dict(type='str'),
+        allow_unknown_data_source=dict(type='bool', default=False),
+        description=dict(type='str'),
+        friendly_name=dict(type='str'),
+        parameters=dict(type='dict'),
+        parameters_mode=dict(type='str', default='merge', choices=['merge', 'replace']),
+        credentials=dict(type='dict', no_log=True),
+        update_credentials=dict(type='str', default='when_changed', choices=['when_changed', 'always', 'on_create']),
+        tags=dict(type='list', elements='str'),
+        shares=dict(type='list', elements='dict', options=dict(
+            group=dict(type='str', required=True),
+            access=dict(type='str', default='View', choices=['View', 'Edit']),
+        )),
+        shares_mode=dict(type='str', default='add', choices=['add', 'exact']),
+    )
+
+
+class DatagrokModule(AnsibleModule):
+    """AnsibleModule with the shared options, their checks, and one-line failures."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = datagrok_argument_spec()
+        spec.update(argument_spec or {})
+        super(DatagrokModule, self).__init__(argument_spec=spec, **kwargs)
+        if REQUESTS_IMPORT_ERROR:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        url = self.params['url']
+        if not url.strip().lower().startswith(('http://', 'https://')):
+            self.fail(self.option_error('url', 'must start with http:// or https://, got %r' % url))
+        if self.params['timeout'] <= 0:
+            self.fail(self.option_error('timeout', 'must be a number of seconds greater than 0, got %s' % self.params['timeout']))
+        if self.params['retries'] < 0:
+            self.fail(self.option_error('retries', 'must be 0 or more, got %s' % self.params['retries']))
+        self._client = None
+
+    @staticmethod
+    def option_error(option, problem):
+        return 'Invalid option %s: %s' % (option, problem)
+
+    def fail(self, msg, **kwargs):
+        self.fail_json(msg=one_line(msg), **kwargs)
+
+    def protect(self, values):
+        """Scrub secret values from everything the module returns, -vvvv output included."""
+        for value in values:
+            if value and len(str(value)) > 1:
+                self.no_log_values.add(str(value))
+
+    def protect_parameters(self, params):
+        self.protect(secret_values(params))
+
+    def check_name(self, name, option='name'):
+        problem = name_error(name)
+        if problem:
+            self.fail(self.option_error(option, problem))
+
+    @property
+    def client(self):
+        if self._client is None:
+            p = self.params
+            self._client = DatagrokClient(p['url'], p['api_key'], validate_certs=p['validate_certs'],
+                                          ca_path=p['ca_path'], timeout=p['timeout'], retries=p['retries'],
+                                          pool_size=p.get('max_workers') or 8)
+        return self._client

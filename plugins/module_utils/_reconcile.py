@@ -1,0 +1,268 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""Bring connections to the wanted state: read, plan (see _model), then write only what differs.
+
+The single and the bulk form of datagrok_connection both go through ConnectionReconciler.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError, one_line
+from ansible_collections.datagrok.platform.plugins.module_utils._model import (
+    data_source_error,
+    grok_name,
+    mask_connection,
+    name_error,
+    name_key,
+    plan_connection,
+    split_grok_name,
+)
+
+
+class ItemError(Exception):
+    """A failure of one connection, already worded for the user."""
+
+
+def caller_namespace(user):
+    # /users/current carries the personal project ("Admin") whose namespace new connections land in.
+    project = (user.get('project') or {}).get('name') or user.get('login') or ''
+    return project.rstrip(':') + ':'
+
+
+def item_errors(item):
+    """Every problem with one item's options that can be known before any request."""
+    errors = []
+    problem = name_error(item.get('name'))
+    if problem:
+        errors.append('name %s' % problem)
+    if item.get('data_source'):
+        problem = data_source_error(item['data_source'], item.get('allow_unknown_data_source'))
+        if problem:
+            errors.append('data_source %s' % problem)
+    seen = set()
+    for share in item.get('shares') or []:
+        group = share['group'].strip()
+        if not group:
+            errors.append('shares: group must not be empty')
+        elif group.casefold() in seen:
+            errors.append("shares: group '%s' is listed twice" % group)
+        seen.add(group.casefold())
+    return errors
+
+
+class ConnectionReconciler(object):
+
+    def __init__(self, module, max_workers=8):
+        self.module = module
+        self.client = module.client
+        self.check_mode = module.check_mode
+        self.max_workers = max(1, max_workers)
+        self._namespace = None
+        self._groups = {}
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def namespace(self):
+        if self._namespace is None:
+            try:
+                self._namespace = caller_namespace(self.client.current_user())
+            except DatagrokError as exc:
+                raise ItemError('Cannot read the current user (needed for names without a namespace): %s' % exc)
+        return self._namespace
+
+    def full_name(self, name):
+        namespace, short = split_grok_name(name)
+        return (namespace or self.namespace()) + short
+
+    @staticmethod
+    def _call(operation, name, func, *args):
+        try:
+            return func(*args)
+        except DatagrokError as exc:
+            what = ("connection '%s'" % name) if name else 'connections'
+            raise ItemError("Cannot %s %s: %s" % (operation, what, exc))
+
+    def resolve_groups(self, items):
+        """Map every share group named in ``items`` to its Group JSON (exact name, ignoring case)."""
+        wanted = set(s['group'].strip() for item in items if item.get('state') != 'absent' for s in item.get('shares') or [])
+        for group in sorted(wanted - set(self._groups), key=str.casefold):
+            try:
+                found = self.client.lookup_groups(group)
+            except DatagrokError as exc:
+                raise ItemError("Cannot look up share group '%s': %s" % (group, exc))
+            exact = [g for g in found if group.casefold() in
+                     ((g.get('name') or '').casefold(), (g.get('friendlyName') or '').casefold(), g.get('id'))]
+            if len(exact) > 1:
+                exact = [g for g in exact if not g.get('personal')] or exact
+            if not exact:
+                raise ItemError("Invalid option shares: group '%s' does not exist on the server" % group)
+            if len(exact) > 1:
+                raise ItemError("Invalid option shares: group '%s' is ambiguous (%s)"
+                                % (group, ', '.join(g.get('name', '?') for g in exact)))
+            self._groups[group.casefold()] = exact[0]
+        return self._groups
+
+    def plan(self, item, current):
+        """Read what the plan needs beyond the connection itself, then plan."""
+        item = dict(item, shares=[dict(s, group=s['group'].strip()) for s in item['shares']]) if item.get('shares') else item
+        name = grok_name(current) if current else self.full_name(item['name'])
+        stored_creds = grants = None
+        if current is not None and item.get('state') != 'absent':
+            if item.get('credentials') and item.get('update_credentials') == 'when_changed':
+                stored_creds = self._call('read the credentials of', name, self.client.stored_credentials, current['id'])
+                # Servers that read credentials back in clear hand us the old secrets: never let them out.
+                self.module.protect(((stored_creds or {}).get('parameters') or {}).values())
+            if item.get('shares') is not None:
+                grants = self._call('read the shares of', name, self.client.list_permissions, current['id'])
+        namespace, _ = split_grok_name(name)
+        plan = plan_connection(item, current, namespace, stored_creds, grants, self._groups)
+        plan.name = name
+        return plan
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def apply(self, plan, current):
+        """Carry out a plan (not in check mode); return the connection as the server holds it."""
+        if self.check_mode or not plan.changed:
+            return {} if plan.state == 'absent' else (plan.predicted if plan.action else mask_connection(current))
+        if plan.action == 'delete':
+            self._call('delete', plan.name, self.client.delete_connection, plan.body['id'])
+            return {}
+        saved = current
+        if plan.action:
+            operation = 'create' if plan.action == 'create' else 'update'
+            saved = self._call(operation, plan.name, self.client.save_connection, plan.body, plan.save_credentials,
+                               plan.action == 'create')
+            if (saved.get('name') or '').casefold() != plan.body['name'].casefold():
+                self._undo_rename(plan, saved)
+        if plan.shares_to_add or plan.grants_to_revoke:
+            self._apply_shares(plan, saved['id'])
+        return mask_connection(saved)
+
+    def _undo_rename(self, plan, saved):
+        # Datagrok silently stores a new entity whose name is taken as "Name_1". That only happens
+        # when someone created the name after our lookup; remove our copy instead of keeping a twin.
+        if plan.action == 'create':
+            self._call('remove the renamed duplicate of', plan.name, self.client.delete_connection, saved['id'])
+        raise ItemError("Cannot %s connection '%s': the server stored it as '%s' because the name is taken "
+                        "(created concurrently?)%s" % (plan.action, plan.name, saved.get('name'),
+                                                       '; the duplicate was removed' if plan.action == 'create' else ''))
+
+    def _apply_shares(self, plan, entity_id):
+        for access in ('View', 'Edit'):
+            groups = [g for g, a in plan.shares_to_add if a == access]
+            if not groups:
+                continue
+            answer = self._call('share', plan.name, self.client.share, entity_id, groups, access) or {}
+            if answer.get('status') == 'failed' or answer.get('failed'):
+                raise ItemError("Cannot share connection '%s' with %s: the server answered %s"
+                                % (plan.name, ', '.join(groups), one_line(answer)))
+        for permission_id in plan.grants_to_revoke:
+            self._call('revoke a share of', plan.name, self.client.revoke_permission, permission_id)
+
+    # -- one connection --------------------------------------------------------------------
+
+    def result(self, plan, connection):
+        diff = {'before': plan.before, 'after': plan.after,
+                'before_header': plan.name, 'after_header': plan.name}
+        return {
+            'name': plan.name,
+            'state': plan.state,
+            'changed': plan.changed,
+            'action': plan.action or ('share' if plan.changed else None),
+            'diff': diff,
+            'connection': connection,
+            'credentials_verified': plan.credentials_verified,
+            'credentials_unverified': sorted(plan.unverified_keys),
+        }
+
+    def run_one(self, item):
+        errors = item_errors(item)
+        if errors:
+            raise ItemError('Invalid option ' + '; '.join(errors))
+        self.resolve_groups([item])
+        name = self.full_name(item['name'])
+        current = self._call('read', name, self.client.get_connection, name)
+        plan = self.plan(item, current)
+        if plan.error:
+            raise ItemError(plan.error)
+        return self.result(plan, self.apply(plan, current))
+
+    # -- many connections ------------------------------------------------------------------
+
+    def run_many(self, items, purge=False, scope=None):
+        """Converge many connections: one paged list, plans for all, then the writes in a worker pool.
+
+        Bad input and unplannable items fail the whole call before any write.
+        """
+        problems = []
+        keys = {}
+        for index, item in enumerate(items):
+            label = "connections[%d] (%s)" % (index, item.get('name'))
+            problems.extend('%s: %s' % (label, e) for e in item_errors(item))
+        if problems:
+            raise ItemError('Invalid option ' + '; '.join(problems))
+        for index, item in enumerate(items):
+            key = name_key(*split_grok_name(self.full_name(item['name'])))
+            if key in keys:
+                problems.append("connections[%d] and connections[%d] both name '%s'" % (keys[key], index, item['name']))
+            keys[key] = index
+        if problems:
+            raise ItemError('Invalid option connections: ' + '; '.join(problems))
+        self.resolve_groups(items)
+
+        listed = self._call('list', None, self.client.list_connections)
+        by_key = dict((name_key(c.get('namespace'), c.get('name') or ''), c) for c in listed)
+        work = [(item, by_key.get(name_key(*split_grok_name(self.full_name(item['name']))))) for item in items]
+        if purge:
+            work.extend(({'name': grok_name(c), 'state': 'absent', 'purged': True}, c)
+                        for c in self._purge_candidates(listed, keys, scope))
+
+        def plan_item(pair):
+            try:
+                return self.plan(*pair), None
+            except ItemError as exc:
+                return None, str(exc)
+
+        with ThreadPoolExecutor(self.max_workers) as pool:
+            plans = list(pool.map(plan_item, work))
+        problems = [err or plan.error for plan, err in plans if err or plan.error]
+        if problems:
+            raise ItemError('; '.join(problems))
+
+        def apply_item(index):
+            plan, current = plans[index][0], work[index][1]
+            try:
+                return self.result(plan, self.apply(plan, current))
+            except ItemError as exc:
+                failed = self.result(plan, None)
+                failed.update(changed=False, error=str(exc))
+                return failed
+
+        with ThreadPoolExecutor(self.max_workers) as pool:
+            results = list(pool.map(apply_item, range(len(work))))
+        for (item, _), result in zip(work, results):
+            result['purged'] = bool(item.get('purged'))
+        return results
+
+    def _purge_candidates(self, listed, keep, scope):
+        namespace = (scope.get('namespace') or '').rstrip(':').casefold()
+        tag = scope.get('tag')
+        for conn in listed:
+            if name_key(conn.get('namespace'), conn.get('name') or '') in keep:
+                continue
+            if namespace and (conn.get('namespace') or '').rstrip(':').casefold() != namespace:
+                continue
+            if tag and tag not in (conn.get('tags') or []):
+                continue
+            yield conn

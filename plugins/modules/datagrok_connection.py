@@ -1,0 +1,489 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: datagrok_connection
+short_description: Create, update and delete Datagrok data connections
+version_added: 0.1.0
+description:
+  - Manages data connections (Postgres, Snowflake, MS SQL, S3, ...) on a Datagrok server through its REST API.
+  - Idempotent: the connection is looked up first (by name, ignoring case, as the server does) and only what differs
+    from the options given is written. Fields the server manages and parameters you do not mention are left alone.
+  - Manages one connection (O(name)) or many in one call (O(connections)), which is much faster than a loop.
+  - Secrets (O(credentials) and password-class keys in O(parameters)) are write-only. They never appear in the
+    result, the diff, warnings or errors, and an update that does not touch them never wipes them.
+author:
+  - datagrok.platform maintainers
+extends_documentation_fragment:
+  - datagrok.platform.datagrok
+  - datagrok.platform.datagrok.actiongroup
+  - datagrok.platform.datagrok.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Check mode sends no write request and reports the same RV(ignore:changed) and diff as a real run.
+  diff_mode:
+    support: full
+    details:
+      - Secrets show as V(<secret>), or V(<secret: will be written>) when they are sent.
+options:
+  name:
+    description:
+      - Name of the connection, either V(Name) (in the namespace of the O(api_key)'s user) or V(Namespace:Name).
+      - Matched against the server ignoring case. A name that differs only in case is the same connection and
+        is not renamed.
+      - A name cannot contain V(.), V(/) or V(\\): the Datagrok API addresses names with V(.) in place of V(:).
+      - Exactly one of O(name) and O(connections) is required.
+    type: str
+  state:
+    description:
+      - V(present) creates or updates the connection, V(absent) deletes it.
+      - With O(connections), the default for items that do not set O(connections[].state).
+    type: str
+    choices: [present, absent]
+    default: present
+  data_source:
+    description:
+      - The Datagrok data source, for example V(Postgres), V(MS SQL), V(Snowflake), V(S3). Required to create.
+      - Checked against the data sources this collection knows, case and spaces included; a near miss such as
+        V(postgres) fails with a suggestion.
+    type: str
+  allow_unknown_data_source:
+    description:
+      - Accept an O(data_source) this collection does not know, for connectors newer than the collection.
+      - With O(connections), the default for the items.
+    type: bool
+    default: false
+  description:
+    description:
+      - Description of the connection. Not changed when not set.
+    type: str
+  friendly_name:
+    description:
+      - Display name of the connection. Not changed when not set (the server defaults it to the name).
+    type: str
+  parameters:
+    description:
+      - Connection parameters, for example C(server), C(port), C(db), C(ssl), C(bucket), C(region).
+      - Compared after normalisation, key by key: V("5432") equals V(5432), V("true") equals V(true), and keys
+        match ignoring case, as Datagrok's connectors read them.
+      - Password-class keys (for example C(password), C(secretKey), C(PWD), C(passPhrase), C(privateKey), tokens)
+        are secrets, treated like O(credentials) and following O(update_credentials).
+    type: dict
+  parameters_mode:
+    description:
+      - V(merge) only sets the keys given; other parameters on the server are kept.
+      - V(replace) also removes the parameters that are not given. Server defaults (keys the server fills with an
+        empty value such as V(false) or an empty string) and secrets are kept.
+      - With O(connections), the default for the items.
+    type: str
+    choices: [merge, replace]
+    default: merge
+  credentials:
+    description:
+      - Credentials of the connection, for example C(login) and C(password), or C(accessKey) and C(secretKey).
+      - Write-only. When they are written depends on O(update_credentials).
+      - Keys that are not given keep their stored values.
+    type: dict
+  update_credentials:
+    description:
+      - When O(credentials) and secret O(parameters) are sent for an existing connection. A new connection always
+        gets them.
+      - V(when_changed) reads the stored credentials (C(GET /public/v1/credentials/for/{id})). If the server returns
+        the real values, they are compared and written only when they differ. If it returns placeholders, the
+        secret cannot be compared and is not rewritten; the result then says RV(credentials_verified=false) and
+        lists the keys in RV(credentials_unverified). To rotate a secret on such a server, run once with V(always).
+      - V(always) sends them on every run. B(The task then reports changed on every run.)
+      - V(on_create) sends them only when the connection is created.
+      - With O(connections), the default for the items.
+    type: str
+    choices: [when_changed, always, on_create]
+    default: when_changed
+  tags:
+    description:
+      - Tags of the connection, compared as a set (order and duplicates do not matter).
+      - The connection ends up with exactly these tags. Not changed when not set.
+    type: list
+    elements: str
+  shares:
+    description:
+      - Groups (or users) the connection is shared with.
+      - A new connection is visible to its author only until these shares are applied, in the same run, so it is
+        never shared wider than asked.
+    type: list
+    elements: dict
+    suboptions:
+      group:
+        description:
+          - Name of a group, or the login or name of a user (whose personal group is used). Must match exactly,
+            ignoring case.
+        type: str
+        required: true
+      access:
+        description:
+          - V(View) (view and use) or V(Edit) (full control).
+        type: str
+        choices: [View, Edit]
+        default: View
+  shares_mode:
+    description:
+      - V(add) only grants what is missing, and never revokes or lowers access.
+      - V(exact) also revokes grants to groups that are not listed, and lowers V(Edit) to V(View) where asked.
+        This reads and revokes grants through Datagrok's internal C(/privileges/permissions) routes, as the vendor
+        CLI does. Grants inherited from a containing entity are never revoked.
+      - With O(connections), the default for the items.
+    type: str
+    choices: [add, exact]
+    default: add
+  connections:
+    description:
+      - Many connections in one call, the bulk form. Mutually exclusive with O(name).
+      - The server's connections are listed once (paged), each item is compared, and only the writes needed are
+        sent, through a pool of O(max_workers) threads.
+      - Every item is checked before any request; invalid input fails the task without writing anything.
+      - A failing item does not stop the others; the task fails at the end and names each failed item.
+      - With this form, O(state), O(allow_unknown_data_source), O(parameters_mode), O(update_credentials) and
+        O(shares_mode) are defaults for the items, and the other per-connection options must be set on the items.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: See O(name).
+        type: str
+        required: true
+      state:
+        description: See O(state). Defaults to O(state).
+        type: str
+        choices: [present, absent]
+      data_source:
+        description: See O(data_source).
+        type: str
+      allow_unknown_data_source:
+        description: See O(allow_unknown_data_source). Defaults to O(allow_unknown_data_source).
+        type: bool
+      description:
+        description: See O(description).
+        type: str
+      friendly_name:
+        description: See O(friendly_name).
+        type: str
+      parameters:
+        description: See O(parameters).
+        type: dict
+      parameters_mode:
+        description: See O(parameters_mode). Defaults to O(parameters_mode).
+        type: str
+        choices: [merge, replace]
+      credentials:
+        description: See O(credentials).
+        type: dict
+      update_credentials:
+        description: See O(update_credentials). Defaults to O(update_credentials).
+        type: str
+        choices: [when_changed, always, on_create]
+      tags:
+        description: See O(tags).
+        type: list
+        elements: str
+      shares:
+        description: See O(shares).
+        type: list
+        elements: dict
+        suboptions:
+          group:
+            description: See O(shares[].group).
+            type: str
+            required: true
+          access:
+            description: See O(shares[].access).
+            type: str
+            choices: [View, Edit]
+            default: View
+      shares_mode:
+        description: See O(shares_mode). Defaults to O(shares_mode).
+        type: str
+        choices: [add, exact]
+  purge:
+    description:
+      - With O(connections), delete the connections inside O(scope) that are not listed.
+      - Refused without a O(scope).
+    type: bool
+    default: false
+  scope:
+    description:
+      - The connections O(purge) may delete. At least one of O(scope.namespace) and O(scope.tag) is required;
+        with both, a connection must match both.
+    type: dict
+    suboptions:
+      namespace:
+        description:
+          - Only connections in this namespace, for example V(Admin:) or V(Admin).
+        type: str
+      tag:
+        description:
+          - Only connections with this tag. Every present item of O(connections) gets this tag, so it stays
+            in scope.
+        type: str
+  max_workers:
+    description:
+      - How many requests O(connections) sends at the same time.
+    type: int
+    default: 8
+notes:
+  - Datagrok silently renames a new connection whose name is taken (V(Name_1)). This module always looks the name up
+    first and reuses the existing id, so it never creates such a twin. If the server still renames a create (someone
+    created the same name at the same moment), the module deletes its copy and fails with a clear message.
+  - Only the options given are compared. Server-managed fields (C(id), C(createdOn), C(updatedOn), C(author),
+    C(namespace), C(entityTags), ...) are ignored.
+seealso:
+  - module: datagrok.platform.datagrok_connection_info
+    description: Read connections, and export them in the input shape of this module.
+  - module: datagrok.platform.datagrok_connection_test
+    description: Test that saved or unsaved connections really connect.
+'''
+
+EXAMPLES = r'''
+- name: Set the server and key once for every module of the collection
+  module_defaults:
+    group/datagrok.platform.datagrok:
+      url: https://datagrok.example.com/api
+      api_key: "{{ vault_datagrok_api_key }}"
+  block:
+    - name: A Postgres connection, shared read-only with a group
+      datagrok.platform.datagrok_connection:
+        name: Northwind
+        data_source: Postgres
+        description: Sales demo database
+        parameters:
+          server: db.example.com
+          port: 5432
+          db: northwind
+          ssl: true
+        credentials:
+          login: reader
+          password: "{{ vault_northwind_password }}"
+        tags: [demo, sales]
+        shares:
+          - group: Analysts
+            access: View
+
+    - name: Rotate the password (also on servers that never show stored secrets)
+      datagrok.platform.datagrok_connection:
+        name: Northwind
+        credentials:
+          password: "{{ vault_northwind_new_password }}"
+        update_credentials: always
+
+    - name: Remove every parameter that is not listed, and every share that is not listed
+      datagrok.platform.datagrok_connection:
+        name: Admin:Northwind
+        parameters:
+          server: db.example.com
+          db: northwind
+        parameters_mode: replace
+        shares: [{group: Analysts, access: Edit}]
+        shares_mode: exact
+
+    - name: Many connections in one call, deleting managed ones that are no longer listed
+      datagrok.platform.datagrok_connection:
+        connections: "{{ datagrok_connections }}"
+        purge: true
+        scope:
+          tag: managed-by-ansible
+      no_log: true  # the list carries credentials
+
+    - name: Delete a connection
+      datagrok.platform.datagrok_connection:
+        name: Northwind
+        state: absent
+'''
+
+RETURN = r'''
+connection:
+  description:
+    - The connection as the server holds it after the run, with every secret replaced by V(********).
+    - In check mode, the connection as the run would leave it. Empty after a delete.
+  returned: with O(name)
+  type: dict
+  sample:
+    '#type': DataConnection
+    id: 0d3f1c2e-6f1a-41ef-9a0b-0242ac120002
+    name: Northwind
+    namespace: 'Admin:'
+    friendlyName: Northwind
+    dataSource: Postgres
+    description: Sales demo database
+    parameters: {server: db.example.com, port: 5432, db: northwind, ssl: true}
+    credentials: {parameters: {login: '********', password: '********'}, openParameters: {login: reader}}
+    tags: [demo, sales]
+    createdOn: '2026-01-01T12:00:00.000Z'
+    updatedOn: '2026-01-02T08:30:00.000Z'
+credentials_verified:
+  description:
+    - V(true) when O(update_credentials=when_changed) compared every secret given with the stored value, or
+      is writing them.
+    - V(false) when the server only returned placeholders, so a secret could not be compared (and was not rewritten).
+    - V(null) when no secret was given, the connection is new, or O(update_credentials) is not V(when_changed).
+  returned: with O(name)
+  type: bool
+  sample: true
+credentials_unverified:
+  description: Secret keys whose stored value could not be compared.
+  returned: with O(name)
+  type: list
+  elements: str
+  sample: [password]
+diff:
+  description:
+    - Before and after of the managed fields (name, data source, parameters, and the other options given), secrets
+      masked. RV(diff.before) is empty on create and RV(diff.after) is empty on delete.
+    - With O(connections), a list with one entry per changed connection.
+  returned: always
+  type: raw
+  sample:
+    before: {name: 'Admin:Northwind', data_source: Postgres, parameters: {server: db.example.com, port: 5432}}
+    after: {name: 'Admin:Northwind', data_source: Postgres, parameters: {server: db.example.com, port: 5433}}
+results:
+  description: One entry per item of O(connections), in order, then one per connection deleted by O(purge).
+  returned: with O(connections)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Full name (V(Namespace:Name)) of the connection.
+      type: str
+    state:
+      description: The state asked for.
+      type: str
+    changed:
+      description: Whether this connection changed (or would, in check mode).
+      type: bool
+    action:
+      description: V(create), V(update), V(delete), V(share) (only shares changed) or V(null).
+      type: str
+    diff:
+      description: Before and after, as RV(diff).
+      type: dict
+    connection:
+      description: As RV(connection).
+      type: dict
+    credentials_verified:
+      description: As RV(credentials_verified).
+      type: bool
+    credentials_unverified:
+      description: As RV(credentials_unverified).
+      type: list
+    purged:
+      description: Whether O(purge) deleted this connection.
+      type: bool
+    error:
+      description: Why this connection failed. Only on failed items.
+      type: str
+  sample:
+    - name: 'Admin:Northwind'
+      state: present
+      changed: true
+      action: create
+      purged: false
+      credentials_verified: null
+      credentials_unverified: []
+summary:
+  description: How many connections of O(connections) were created, updated, deleted, unchanged and failed.
+  returned: with O(connections)
+  type: dict
+  sample: {created: 2, updated: 1, deleted: 1, unchanged: 196, failed: 0}
+'''
+
+from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule, connection_item_spec
+from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ConnectionReconciler, ItemError
+
+# With `connections`, these top-level options are defaults for the items; the others belong on the items.
+ITEM_DEFAULTS = ('state', 'allow_unknown_data_source', 'parameters_mode', 'update_credentials', 'shares_mode')
+
+
+def argument_spec():
+    item = connection_item_spec()
+    bulk_item = connection_item_spec()
+    bulk_item['name']['required'] = True
+    for option in ITEM_DEFAULTS:
+        bulk_item[option].pop('default')
+    spec = dict(item)
+    spec.update(
+        connections=dict(type='list', elements='dict', options=bulk_item),
+        purge=dict(type='bool', default=False),
+        scope=dict(type='dict', options=dict(namespace=dict(type='str'), tag=dict(type='str'))),
+        max_workers=dict(type='int', default=8),
+    )
+    return spec
+
+
+def bulk_items(module):
+    p = module.params
+    stray = [o for o in connection_item_spec() if o not in ITEM_DEFAULTS and p[o] is not None]
+    if stray:
+        module.fail(module.option_error(stray[0], 'must be set on each item of connections, not next to it'))
+    scope = p['scope'] or {}
+    if p['purge'] and not (scope.get('namespace') or scope.get('tag')):
+        module.fail(module.option_error('purge', 'needs a scope: set scope.namespace, scope.tag, or both'))
+    items = []
+    for item in p['connections']:
+        item = dict((k, v) for k, v in item.items() if v is not None)
+        for option in ITEM_DEFAULTS:
+            item.setdefault(option, p[option])
+        if scope.get('tag') and item['state'] == 'present':
+            item['ensure_tags'] = [scope['tag']]
+        module.protect_parameters(item.get('parameters'))
+        items.append(item)
+    return items
+
+
+def summarize(results):
+    counts = dict(created=0, updated=0, deleted=0, unchanged=0, failed=0)
+    for result in results:
+        if result.get('error'):
+            counts['failed'] += 1
+        elif not result['changed']:
+            counts['unchanged'] += 1
+        else:
+            counts[{'create': 'created', 'delete': 'deleted'}.get(result['action'], 'updated')] += 1
+    return counts
+
+
+def main():
+    module = DatagrokModule(
+        argument_spec=argument_spec(),
+        required_one_of=[('name', 'connections')],
+        mutually_exclusive=[('name', 'connections')],
+        supports_check_mode=True,
+    )
+    p = module.params
+    reconciler = ConnectionReconciler(module, max_workers=p['max_workers'])
+    try:
+        if p['name'] is not None:
+            module.protect_parameters(p['parameters'])
+            if p['purge']:
+                module.fail(module.option_error('purge', 'works only with connections'))
+            result = reconciler.run_one(dict((k, p[k]) for k in connection_item_spec()))
+            module.exit_json(**result)
+        results = reconciler.run_many(bulk_items(module), purge=p['purge'], scope=p['scope'] or {})
+    except ItemError as exc:
+        module.fail(str(exc))
+    failed = [r for r in results if r.get('error')]
+    output = dict(changed=any(r['changed'] for r in results), results=results, summary=summarize(results),
+                  diff=[r['diff'] for r in results if r['changed']])
+    if failed:
+        module.fail('%d of %d connections failed: %s' % (len(failed), len(results), '; '.join(r['error'] for r in failed)),
+                    **output)
+    module.exit_json(**output)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,266 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+import requests
+
+from ansible_collections.datagrok.platform.plugins.module_utils import _api
+from ansible_collections.datagrok.platform.plugins.module_utils._api import (
+    DatagrokClient,
+    DatagrokError,
+    authorization_header,
+    grok_name_path,
+    normalize_base_url,
+    parse_api_error,
+    retry_delay,
+)
+
+API_ERROR = {'#type': 'ApiError', 'message': 'Not Found', 'errorCode': 404}
+
+
+class FakeResponse(object):
+    def __init__(self, status=200, body=None, headers=None, text=None):
+        self.status_code = status
+        self.headers = headers or {}
+        self.reason = 'reason'
+        self.text = text if text is not None else ('' if body is None else json.dumps(body))
+
+    def json(self):
+        return json.loads(self.text)
+
+
+class FakeSession(object):
+    """Answers requests from a list of responses (or exceptions) and records them."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.sent = []
+        self.headers = {}
+        self.verify = True
+
+    def request(self, method, url, params=None, data=None, timeout=None):
+        self.sent.append((method, url, dict(params or {}), json.loads(data) if data else None))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def make_client(answers, retries=3, sleeps=None):
+    session = FakeSession(answers)
+    client = DatagrokClient('http://dg:8082/', 'k3y', retries=retries, session=session,
+                            sleep=(sleeps.append if sleeps is not None else (lambda s: None)))
+    return client, session
+
+
+@pytest.mark.parametrize('url, expected', [
+    ('https://dg.example.com/api', 'https://dg.example.com/api'),
+    ('https://dg.example.com/api/', 'https://dg.example.com/api'),
+    ('http://localhost:8082', 'http://localhost:8082'),
+    ('http://localhost:8082/', 'http://localhost:8082'),
+    ('http://localhost:8082/public/v1/', 'http://localhost:8082'),
+])
+def test_base_url_forms(url, expected):
+    assert normalize_base_url(url) == expected
+
+
+@pytest.mark.parametrize('key, header', [
+    ('abc', 'Bearer abc'),
+    ('Bearer abc', 'Bearer abc'),
+    ('bearer abc', 'Bearer abc'),
+    ('  abc ', 'Bearer abc'),
+])
+def test_authorization_header(key, header):
+    assert authorization_header(key) == header
+
+
+def test_client_sends_normalised_auth_header():
+    client, session = make_client([FakeResponse(body={'login': 'admin'})])
+    assert session.headers['Authorization'] == 'Bearer k3y'
+    client.current_user()
+    assert session.sent[0][1] == 'http://dg:8082/public/v1/users/current'
+
+
+@pytest.mark.parametrize('ref, path', [
+    ('Admin:Northwind', 'Admin.Northwind'),
+    ('Admin:My Conn', 'Admin.My%20Conn'),
+    ('Parent:Child:Name', 'Parent.Child.Name'),
+    ('0d3f1c2e-6f1a-11ef-9a0b-0242ac120002', '0d3f1c2e-6f1a-11ef-9a0b-0242ac120002'),
+    ('A:b&c?d#e', 'A.b%26c%3Fd%23e'),
+])
+def test_grok_name_quoting(ref, path):
+    assert grok_name_path(ref) == path
+
+
+def test_parse_api_error_plain_and_double_encoded():
+    assert parse_api_error(API_ERROR) == ('Not Found', 404)
+    assert parse_api_error(json.dumps(API_ERROR)) == ('Not Found', 404)
+    assert parse_api_error({'#type': 'ApiError', 'message': 'Login already exists'}) == ('Login already exists', None)
+    assert parse_api_error({'id': 'x'}) is None
+    assert parse_api_error('ok') is None
+
+
+@pytest.mark.parametrize('response', [
+    FakeResponse(404, API_ERROR, {'api-error': 'true'}),                    # status style
+    FakeResponse(200, API_ERROR, {'api-error': 'true'}),                    # 200 + header
+    FakeResponse(200, API_ERROR),                                          # 200, body only
+    FakeResponse(200, json.dumps(API_ERROR)),                              # ApiError as a JSON string
+])
+def test_error_styles_are_recognised_as_not_found(response):
+    client, _ = make_client([response])
+    assert client.get_connection('Admin:Missing') is None
+
+
+def test_api_error_header_without_api_error_body():
+    client, _ = make_client([FakeResponse(200, {'x': 1}, {'api-error': 'true'})])
+    with pytest.raises(DatagrokError):
+        client.current_user()
+
+
+def test_error_carries_status_code_and_message_on_one_line():
+    client, _ = make_client([FakeResponse(403, {'#type': 'ApiError', 'message': 'Access\n denied', 'errorCode': 403,
+                                                'stackTrace': 'at dart:core\n...'}, {'api-error': 'true'})])
+    with pytest.raises(DatagrokError) as info:
+        client.current_user()
+    assert info.value.status == 403 and info.value.error_code == 403
+    assert str(info.value) == '(HTTP 403) Access denied'
+    assert not info.value.is_not_found
+
+
+def test_not_found_is_decided_by_code_not_by_text():
+    client, _ = make_client([FakeResponse(400, {'#type': 'ApiError', 'message': 'Not Found', 'errorCode': 400})])
+    with pytest.raises(DatagrokError):
+        client.get_connection('Admin:X')
+
+
+def test_gateway_html_error_keeps_status_only():
+    client, _ = make_client([FakeResponse(502, text='<html>Bad gateway</html>')] * 4, retries=3)
+    with pytest.raises(DatagrokError) as info:
+        client.current_user()
+    assert info.value.status == 502
+
+
+def test_retries_429_and_honours_retry_after():
+    sleeps = []
+    client, session = make_client([
+        FakeResponse(429, {'#type': 'ApiError', 'message': 'slow down'}, {'Retry-After': '7'}),
+        FakeResponse(503, {'#type': 'ApiError', 'message': 'busy'}),
+        FakeResponse(200, {'login': 'admin'}),
+    ], sleeps=sleeps)
+    assert client.current_user() == {'login': 'admin'}
+    assert len(session.sent) == 3
+    assert sleeps[0] == 7.0
+    assert 0 < sleeps[1] <= 1.0
+
+
+def test_retry_after_is_clamped():
+    assert retry_delay(0, '100000') == _api.RETRY_AFTER_MAX
+    assert retry_delay(0, '0') == _api.RETRY_AFTER_MIN
+    assert retry_delay(0, 'Wed, 21 Oct 2015 07:28:00 GMT', rand=lambda: 1.0) == _api.BACKOFF_BASE
+
+
+def test_backoff_grows_exponentially_with_jitter():
+    assert [retry_delay(n, rand=lambda: 1.0) for n in range(4)] == [0.5, 1.0, 2.0, 4.0]
+    assert [retry_delay(n, rand=lambda: 0.0) for n in range(4)] == [0.25, 0.5, 1.0, 2.0]
+    assert retry_delay(30, rand=lambda: 1.0) == _api.BACKOFF_MAX
+
+
+def test_dropped_connection_and_timeout_are_retried():
+    client, session = make_client([
+        requests.exceptions.ConnectionError('reset'),
+        requests.exceptions.ReadTimeout('slow'),
+        FakeResponse(200, []),
+    ])
+    assert client.list_connections() == []
+    assert len(session.sent) == 3
+
+
+def test_gives_up_after_retries_with_last_answer():
+    client, session = make_client([FakeResponse(503, {'#type': 'ApiError', 'message': 'busy'})] * 3, retries=2)
+    with pytest.raises(DatagrokError) as info:
+        client.current_user()
+    assert len(session.sent) == 3
+    assert 'busy' in str(info.value) and info.value.status == 503
+
+
+@pytest.mark.parametrize('status', [400, 401, 403, 404, 409, 500])
+def test_other_errors_are_not_retried(status):
+    client, session = make_client([FakeResponse(status, {'#type': 'ApiError', 'message': 'no', 'errorCode': status})])
+    with pytest.raises(DatagrokError):
+        client.current_user()
+    assert len(session.sent) == 1
+
+
+def test_unauthorized_names_the_server():
+    client, _ = make_client([FakeResponse(401, {'#type': 'ApiError', 'message': 'Unauthorized', 'errorCode': 401})])
+    with pytest.raises(DatagrokError) as info:
+        client.current_user()
+    assert 'http://dg:8082' in str(info.value)
+
+
+def test_safe_retried_create_rereads_by_id_instead_of_posting_again():
+    saved = {'id': None, 'name': 'pg'}
+    client, session = make_client([
+        requests.exceptions.ConnectionError('dropped after the server saved it'),
+        FakeResponse(200, saved),                         # GET by id: the create landed
+    ])
+    result = client.save_connection({'name': 'pg', 'dataSource': 'Postgres'}, save_credentials=True, is_new=True)
+    methods = [s[0] for s in session.sent]
+    assert methods == ['POST', 'GET']
+    posted_id = session.sent[0][3]['id']
+    assert session.sent[1][1].endswith('/public/v1/connections/' + posted_id)
+    assert session.sent[0][2] == {'saveCredentials': 'true'}
+    assert result == saved
+
+
+def test_retried_create_that_did_not_land_is_sent_again_with_the_same_id():
+    client, session = make_client([
+        FakeResponse(503, {'#type': 'ApiError', 'message': 'busy'}),
+        FakeResponse(404, API_ERROR),                     # GET by id: nothing there
+        FakeResponse(200, {'id': 'x', 'name': 'pg'}),
+    ])
+    client.save_connection({'name': 'pg'}, save_credentials=False, is_new=True)
+    assert [s[0] for s in session.sent] == ['POST', 'GET', 'POST']
+    assert session.sent[0][3]['id'] == session.sent[2][3]['id']
+    assert session.sent[2][2] == {'saveCredentials': 'false'}
+
+
+def test_create_is_not_retried_on_client_errors():
+    client, session = make_client([FakeResponse(400, {'#type': 'ApiError', 'message': 'bad', 'errorCode': 400})])
+    with pytest.raises(DatagrokError):
+        client.save_connection({'name': 'pg'}, save_credentials=False, is_new=True)
+    assert len(session.sent) == 1
+
+
+def test_list_pages_until_a_short_page():
+    page = [{'id': str(i)} for i in range(3)]
+    client, session = make_client([FakeResponse(200, page), FakeResponse(200, [{'id': 'x'}])])
+    assert len(client.list_connections(page_size=3, tags=['a', 'b'])) == 4
+    assert [s[2]['page'] for s in session.sent] == [1, 2]
+    assert session.sent[0][2]['tags'] == 'a,b'
+
+
+def test_list_stops_when_the_server_ignores_paging():
+    page = [{'id': str(i)} for i in range(3)]
+    client, session = make_client([FakeResponse(200, page), FakeResponse(200, page)])
+    assert len(client.list_connections(page_size=3)) == 3
+    assert len(session.sent) == 2
+
+
+def test_delete_of_vanished_connection_is_success():
+    client, _ = make_client([FakeResponse(404, API_ERROR)])
+    client.delete_connection('some-id')
+
+
+def test_connection_test_returns_the_servers_text():
+    client, _ = make_client([FakeResponse(200, 'ok'), FakeResponse(200, 'FATAL: password authentication failed')])
+    assert client.test_connection({'dataSource': 'Postgres'}) == 'ok'
+    assert 'password authentication failed' in client.test_connection({'dataSource': 'Postgres'})

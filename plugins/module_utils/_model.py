@@ -407,11 +407,15 @@ def _shares_plan(item, grants, groups, plan, exists):
             if gid not in want:
                 plan.grants_to_revoke.extend(sorted(v for v in held['rows'].values() if v))
                 after.pop(gid)
-    view = (lambda entries: sorted(({'group': e['name'], 'access': e['access']} for e in entries.values()),
-                                   key=lambda s: (s['group'] or '').casefold()))
     if exists:
-        plan.before['shares'] = view(have)
-    plan.after['shares'] = view(after)
+        plan.before['shares'] = shares_view(have)
+    plan.after['shares'] = shares_view(after)
+
+
+def shares_view(access):
+    """``current_access()`` output as the module's ``shares`` option spells it, sorted by group."""
+    return sorted(({'group': e['name'], 'access': e['access']} for e in access.values()),
+                  key=lambda s: (s['group'] or '').casefold())
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -429,6 +433,5 @@ def export_connection(conn, grants=None):
         if conn.get(field) is not None:
             item[option] = conn[field]
     if grants is not None:
-        item['shares'] = [{'group': e['name'], 'access': e['access']} for e in
-                          sorted(current_access(grants).values(), key=lambda e: (e['name'] or '').casefold())]
+        item['shares'] = shares_view(current_access(grants))
     return item

@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""Connection tests: saved or unsaved connections, many at once, with waiting for a database to come up."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
+from ansible_collections.datagrok.platform.plugins.module_utils._model import (
+    UNTESTABLE_DATA_SOURCES,
+    data_source_error,
+    grok_name,
+    name_error,
+    split_grok_name,
+)
+from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import caller_namespace
+
+
+def spec_errors(items, option=None):
+    """Problems with the connections to test that can be known before any request."""
+    errors = []
+    for index, item in enumerate(items):
+        where = ('%s[%d]: ' % (option, index)) if option else ''
+        if item.get('data_source'):
+            problem = data_source_error(item['data_source'], item.get('allow_unknown_data_source'))
+            if item.get('id'):
+                problem = 'give either id (a saved connection) or data_source (an unsaved one), not both'
+        elif item.get('parameters') is not None or item.get('credentials') is not None:
+            problem = 'parameters and credentials describe an unsaved connection and need data_source'
+        elif item.get('id'):
+            problem = None if item['id'].strip() else 'id must not be empty'
+        elif item.get('name') is not None:
+            problem = name_error(item['name'])
+            problem = problem and 'name ' + problem
+        else:
+            problem = 'give name or id (a saved connection), or data_source (an unsaved one)'
+        if problem:
+            errors.append(where + problem)
+    return errors
+
+
+def is_ok(message):
+    # The server answers the JSON string "ok"; the Node client also strips stray quotes.
+    return str(message).strip().strip('"') == 'ok'
+
+
+class ConnectionTester(object):
+
+    def __init__(self, client, retries=0, delay=3.0, sleep=time.sleep):
+        self.client = client
+        self.retries = retries
+        self.delay = delay
+        self.sleep = sleep
+        self._namespace = None
+        self._lock = threading.Lock()
+
+    def _full_name(self, name):
+        namespace, short = split_grok_name(name)
+        if namespace is None:
+            with self._lock:
+                if self._namespace is None:
+                    self._namespace = caller_namespace(self.client.current_user())
+            namespace = self._namespace
+        return namespace + short
+
+    def _target(self, item):
+        """(label, body to test) for one item; the body of a saved connection is read from the server."""
+        if item.get('data_source'):
+            body = {'#type': 'DataConnection', 'name': item.get('name') or 'unsaved',
+                    'dataSource': item['data_source'], 'parameters': item.get('parameters') or {},
+                    'credentials': {'parameters': item.get('credentials') or {}}}
+            return item.get('name') or '%s (unsaved)' % item['data_source'], body
+        ref = item.get('id') or self._full_name(item['name'])
+        conn = self.client.get_connection(ref)
+        if conn is None:
+            raise LookupError(ref)
+        # Posting the connection as read, secrets masked, makes the server use the stored credentials.
+        return grok_name(conn), conn
+
+    def test_one(self, item):
+        label = item.get('name') or item.get('id') or item.get('data_source')
+        result = {'name': label, 'ok': False, 'message': '', 'elapsed': 0.0, 'attempts': 0, 'skipped': False}
+        started = time.time()
+        try:
+            label, body = self._target(item)
+        except LookupError as exc:
+            result['message'] = "connection '%s' does not exist" % exc.args[0]
+            return result
+        except DatagrokError as exc:
+            result['message'] = 'cannot read the connection: %s' % exc
+            return result
+        result['name'] = label
+        if body.get('dataSource') in UNTESTABLE_DATA_SOURCES:
+            result.update(skipped=True, message="data source '%s' (a secrets manager) cannot be tested" % body['dataSource'])
+            return result
+        while True:
+            result['attempts'] += 1
+            try:
+                message = self.client.test_connection(body)
+            except DatagrokError as exc:
+                message = 'the server refused the test: %s' % exc
+            result.update(ok=is_ok(message), message=message, elapsed=round(time.time() - started, 3))
+            if result['ok'] or result['attempts'] > self.retries:
+                return result
+            self.sleep(self.delay)
+
+    def run(self, items, max_workers=4):
+        with ThreadPoolExecutor(max(1, max_workers)) as pool:
+            return list(pool.map(self.test_one, items))

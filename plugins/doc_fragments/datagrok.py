@@ -24,7 +24,7 @@ options:
   api_key:
     description:
       - API key (or session token) of the Datagrok user to act as.
-      - Sent as C(Authorization: Bearer <api_key>); a value that already starts with C(Bearer ) is sent as it is.
+      - 'Sent as C(Authorization: Bearer <api_key>); a value that already starts with C(Bearer ) is sent as it is.'
       - If not set, the value of the E(DATAGROK_API_KEY) environment variable is used.
     type: str
     required: true

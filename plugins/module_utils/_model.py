@@ -327,7 +327,7 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
         plan.error = "data_source is required to create connection '%s'" % item['name']
         return plan
 
-    _, short = split_grok_name(item['name'])
+    short = split_grok_name(item['name'])[1]
     base = current or {'name': short, 'namespace': namespace, 'parameters': {}, 'tags': []}
     params, params_changed = _parameters_plan(item, base.get('parameters') or {}, plan)
     body = {

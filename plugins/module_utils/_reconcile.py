@@ -124,7 +124,7 @@ class ConnectionReconciler(object):
                 self.module.protect(((stored_creds or {}).get('parameters') or {}).values())
             if item.get('shares') is not None:
                 grants = self._call('read the shares of', name, self.client.list_permissions, current['id'])
-        namespace, _ = split_grok_name(name)
+        namespace = split_grok_name(name)[0]
         plan = plan_connection(item, current, namespace, stored_creds, grants, self._groups)
         plan.name = name
         return plan
@@ -251,8 +251,8 @@ class ConnectionReconciler(object):
 
         with ThreadPoolExecutor(self.max_workers) as pool:
             results = list(pool.map(apply_item, range(len(work))))
-        for (item, _), result in zip(work, results):
-            result['purged'] = bool(item.get('purged'))
+        for pair, result in zip(work, results):
+            result['purged'] = bool(pair[0].get('purged'))
         return results
 
     def _purge_candidates(self, listed, keep, scope):

@@ -14,13 +14,13 @@ short_description: Create, update and delete Datagrok data connections
 version_added: 0.1.0
 description:
   - Manages data connections (Postgres, Snowflake, MS SQL, S3, ...) on a Datagrok server through its REST API.
-  - Idempotent: the connection is looked up first (by name, ignoring case, as the server does) and only what differs
+  - Idempotent. The connection is looked up first (by name, ignoring case, as the server does) and only what differs
     from the options given is written. Fields the server manages and parameters you do not mention are left alone.
   - Manages one connection (O(name)) or many in one call (O(connections)), which is much faster than a loop.
   - Secrets (O(credentials) and password-class keys in O(parameters)) are write-only. They never appear in the
     result, the diff, warnings or errors, and an update that does not touch them never wipes them.
 author:
-  - datagrok.platform maintainers
+  - Datagrok platform maintainers (@datagrok-ansible)
 extends_documentation_fragment:
   - datagrok.platform.datagrok
   - datagrok.platform.datagrok.actiongroup
@@ -33,14 +33,14 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Secrets show as V(<secret>), or V(<secret: will be written>) when they are sent.
+      - "Secrets show as V(<secret>), or V(<secret: will be written>) when they are sent."
 options:
   name:
     description:
       - Name of the connection, either V(Name) (in the namespace of the O(api_key)'s user) or V(Namespace:Name).
       - Matched against the server ignoring case. A name that differs only in case is the same connection and
         is not renamed.
-      - A name cannot contain V(.), V(/) or V(\\): the Datagrok API addresses names with V(.) in place of V(:).
+      - A name cannot contain V(.), V(/) or V(\\), because the Datagrok API addresses names with V(.) in place of V(:).
       - Exactly one of O(name) and O(connections) is required.
     type: str
   state:
@@ -73,7 +73,7 @@ options:
   parameters:
     description:
       - Connection parameters, for example C(server), C(port), C(db), C(ssl), C(bucket), C(region).
-      - Compared after normalisation, key by key: V("5432") equals V(5432), V("true") equals V(true), and keys
+      - Compared after normalisation, key by key. V("5432") equals V(5432), V("true") equals V(true), and keys
         match ignoring case, as Datagrok's connectors read them.
       - Password-class keys (for example C(password), C(secretKey), C(PWD), C(passPhrase), C(privateKey), tokens)
         are secrets, treated like O(credentials) and following O(update_credentials).
@@ -344,7 +344,7 @@ credentials_unverified:
 diff:
   description:
     - Before and after of the managed fields (name, data source, parameters, and the other options given), secrets
-      masked. RV(diff.before) is empty on create and RV(diff.after) is empty on delete.
+      masked. C(before) is empty on create and C(after) is empty on delete.
     - With O(connections), a list with one entry per changed connection.
   returned: always
   type: raw

@@ -19,7 +19,7 @@ description:
     M(datagrok.platform.datagrok_connection) (and of the C(datagrok.platform.connections) role), without secrets,
     so existing connections can be brought under management.
 author:
-  - datagrok.platform maintainers
+  - Datagrok platform maintainers (@datagrok-ansible)
 extends_documentation_fragment:
   - datagrok.platform.datagrok
   - datagrok.platform.datagrok.actiongroup

@@ -19,7 +19,7 @@ description:
   - Tests many connections at once with O(connections), through a pool of O(max_workers) threads.
   - Never reports changed. Runs in check mode too, because a test writes nothing.
 author:
-  - datagrok.platform maintainers
+  - Datagrok platform maintainers (@datagrok-ansible)
 extends_documentation_fragment:
   - datagrok.platform.datagrok
   - datagrok.platform.datagrok.actiongroup

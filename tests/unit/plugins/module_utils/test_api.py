@@ -115,19 +115,19 @@ def test_parse_api_error_plain_and_double_encoded():
     FakeResponse(200, json.dumps(API_ERROR)),                              # ApiError as a JSON string
 ])
 def test_error_styles_are_recognised_as_not_found(response):
-    client, _ = make_client([response])
+    client = make_client([response])[0]
     assert client.get_connection('Admin:Missing') is None
 
 
 def test_api_error_header_without_api_error_body():
-    client, _ = make_client([FakeResponse(200, {'x': 1}, {'api-error': 'true'})])
+    client = make_client([FakeResponse(200, {'x': 1}, {'api-error': 'true'})])[0]
     with pytest.raises(DatagrokError):
         client.current_user()
 
 
 def test_error_carries_status_code_and_message_on_one_line():
-    client, _ = make_client([FakeResponse(403, {'#type': 'ApiError', 'message': 'Access\n denied', 'errorCode': 403,
-                                                'stackTrace': 'at dart:core\n...'}, {'api-error': 'true'})])
+    client = make_client([FakeResponse(403, {'#type': 'ApiError', 'message': 'Access\n denied', 'errorCode': 403,
+                                                'stackTrace': 'at dart:core\n...'}, {'api-error': 'true'})])[0]
     with pytest.raises(DatagrokError) as info:
         client.current_user()
     assert info.value.status == 403 and info.value.error_code == 403
@@ -136,13 +136,13 @@ def test_error_carries_status_code_and_message_on_one_line():
 
 
 def test_not_found_is_decided_by_code_not_by_text():
-    client, _ = make_client([FakeResponse(400, {'#type': 'ApiError', 'message': 'Not Found', 'errorCode': 400})])
+    client = make_client([FakeResponse(400, {'#type': 'ApiError', 'message': 'Not Found', 'errorCode': 400})])[0]
     with pytest.raises(DatagrokError):
         client.get_connection('Admin:X')
 
 
 def test_gateway_html_error_keeps_status_only():
-    client, _ = make_client([FakeResponse(502, text='<html>Bad gateway</html>')] * 4, retries=3)
+    client = make_client([FakeResponse(502, text='<html>Bad gateway</html>')] * 4, retries=3)[0]
     with pytest.raises(DatagrokError) as info:
         client.current_user()
     assert info.value.status == 502
@@ -200,7 +200,7 @@ def test_other_errors_are_not_retried(status):
 
 
 def test_unauthorized_names_the_server():
-    client, _ = make_client([FakeResponse(401, {'#type': 'ApiError', 'message': 'Unauthorized', 'errorCode': 401})])
+    client = make_client([FakeResponse(401, {'#type': 'ApiError', 'message': 'Unauthorized', 'errorCode': 401})])[0]
     with pytest.raises(DatagrokError) as info:
         client.current_user()
     assert 'http://dg:8082' in str(info.value)
@@ -256,11 +256,11 @@ def test_list_stops_when_the_server_ignores_paging():
 
 
 def test_delete_of_vanished_connection_is_success():
-    client, _ = make_client([FakeResponse(404, API_ERROR)])
+    client = make_client([FakeResponse(404, API_ERROR)])[0]
     client.delete_connection('some-id')
 
 
 def test_connection_test_returns_the_servers_text():
-    client, _ = make_client([FakeResponse(200, 'ok'), FakeResponse(200, 'FATAL: password authentication failed')])
+    client = make_client([FakeResponse(200, 'ok'), FakeResponse(200, 'FATAL: password authentication failed')])[0]
     assert client.test_connection({'dataSource': 'Postgres'}) == 'ok'
     assert 'password authentication failed' in client.test_connection({'dataSource': 'Postgres'})

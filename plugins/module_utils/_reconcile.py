@@ -44,11 +44,11 @@ def item_errors(item):
     errors = []
     problem = name_error(item.get('name'))
     if problem:
-        errors.append('name %s' % problem)
+        errors.append('name: %s' % problem)
     if item.get('data_source'):
         problem = data_source_error(item['data_source'], item.get('allow_unknown_data_source'))
         if problem:
-            errors.append('data_source %s' % problem)
+            errors.append('data_source: %s' % problem)
     seen = set()
     for share in item.get('shares') or []:
         group = share['group'].strip()

@@ -34,6 +34,7 @@ def spec_errors(items, option=None):
         where = ('%s[%d]: ' % (option, index)) if option else ''
         if item.get('data_source'):
             problem = data_source_error(item['data_source'], item.get('allow_unknown_data_source'))
+            problem = problem and 'data_source: ' + problem
             if item.get('id'):
                 problem = 'give either id (a saved connection) or data_source (an unsaved one), not both'
         elif item.get('parameters') is not None or item.get('credentials') is not None:
@@ -42,7 +43,7 @@ def spec_errors(items, option=None):
             problem = None if item['id'].strip() else 'id must not be empty'
         elif item.get('name') is not None:
             problem = name_error(item['name'])
-            problem = problem and 'name ' + problem
+            problem = problem and 'name: ' + problem
         else:
             problem = 'give name or id (a saved connection), or data_source (an unsaved one)'
         if problem:

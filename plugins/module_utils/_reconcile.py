@@ -121,7 +121,7 @@ class ConnectionReconciler(object):
             if item.get('credentials') and item.get('update_credentials') == 'when_changed':
                 stored_creds = self._call('read the credentials of', name, self.client.stored_credentials, current['id'])
                 # Servers that read credentials back in clear hand us the old secrets: never let them out.
-                self.module.protect(((stored_creds or {}).get('parameters') or {}).values())
+                self.module.protect_parameters((stored_creds or {}).get('parameters'))
             if item.get('shares') is not None:
                 grants = self._call('read the shares of', name, self.client.list_permissions, current['id'])
         namespace = split_grok_name(name)[0]

@@ -1,0 +1,376 @@
+"""The routes. Each handler takes a Request and returns a JSON-able value (EMPTY for an empty 200) or raises ApiError."""
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import uuid
+
+from . import masking, smartfilter, sources, store as db, testing
+from .model import (ApiError, access_denied, can_edit, can_view, connection_json, credentials_for, credentials_json,
+                    find_connection, find_group, group_json, load_user, member_links, namespace_of, not_found,
+                    share_target, user_json)
+
+EMPTY = object()
+VERSION = '1.27.9'
+
+
+class Request:
+    def __init__(self, user, query: dict, body, args: dict):
+        self.user = user
+        self.query = query
+        self.body = body
+        self.args = args
+
+
+def _int_arg(req, name: str):
+    value = req.query.get(name)
+    if value in (None, ''):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ApiError(400, 'Invalid value for %s: %s' % (name, value))
+
+
+def _body_dict(req) -> dict:
+    if not isinstance(req.body, dict):
+        raise ApiError(400, 'Request body must be a JSON object')
+    return req.body
+
+
+def _valid_id(value) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise ApiError(400, 'Invalid id: %s' % value)
+
+
+class Api:
+    def __init__(self, store, keys: dict, credentials_clear: bool):
+        self.store = store
+        self.keys = keys
+        self.sessions = {}
+        self.sessions_lock = threading.Lock()
+        self.credentials_clear = credentials_clear
+
+    # ---- auth -----------------------------------------------------------------------------------------------------
+
+    def authenticate(self, header):
+        """Datagrok takes `Bearer <key>` as documented, and a bare key or session token as its own clients send."""
+        token = (header or '').strip()
+        if token.lower().startswith('bearer '):
+            token = token[7:].strip()
+        with self.sessions_lock:
+            user_id = self.keys.get(token) or self.sessions.get(token)
+        return load_user(self.store, user_id) if token and user_id else None
+
+    def login_dev(self, req):
+        user_id = self.keys.get(req.args['ref'])
+        if user_id is None:
+            raise ApiError(401, 'Invalid developer key')
+        token = secrets.token_hex(24)
+        with self.sessions_lock:
+            self.sessions[token] = user_id
+        return {'token': token}
+
+    # ---- server -----------------------------------------------------------------------------------------------------
+
+    def healthcheck(self, req):
+        return {'status': 'ok', 'server': 'datagrok-emulator', 'version': VERSION, 'time': db.now(), 'services': []}
+
+    def info_server(self, req):
+        return {'Version': VERSION, 'Commit': 'emulator'}
+
+    # ---- users and groups -------------------------------------------------------------------------------------------
+
+    def users_current(self, req):
+        return user_json(self.store, req.user)
+
+    def users_get(self, req):
+        ref = req.args['ref']
+        row = self.store.one('SELECT * FROM users WHERE id = ? OR lower(login) = lower(?)', (ref.lower(), ref))
+        if row is None:
+            raise not_found()
+        return user_json(self.store, row)
+
+    def groups_current(self, req):
+        return group_json(self.store, self.store.one('SELECT * FROM groups WHERE id = ?', (req.user['group_id'],)))
+
+    def groups_lookup(self, req):
+        # A pruned projection: no relations. Personal groups are included, so users can be found too.
+        wanted = (req.query.get('query') or '').casefold()
+        return [group_json(self.store, g, relations=()) for g in self.store.all('SELECT * FROM groups ORDER BY personal, name')
+                if wanted in g['name'].casefold() or wanted in g['friendly_name'].casefold()]
+
+    def groups_list(self, req):
+        text = req.query.get('text') or ''
+        fields = {'name': lambda g: g['name'], 'friendlyName': lambda g: g['friendly_name'], 'id': lambda g: g['id'],
+                  'description': lambda g: g['description'], 'personal': lambda g: bool(g['personal'])}
+        checks = smartfilter.parse(text, fields)
+        with_personal = re.search(r'personal\s*=\s*true', text, re.IGNORECASE) is not None
+        include = (req.query.get('include') or '').split(',')
+        relations = tuple(kind for kind, key in (('children', 'children.child'), ('parents', 'parents.parent')) if key in include)
+        return [group_json(self.store, g, relations) for g in self.store.all('SELECT * FROM groups ORDER BY name')
+                if (with_personal or not g['personal']) and all(check(g) for check in checks)]
+
+    def groups_get(self, req):
+        row = find_group(self.store, req.args['ref'].replace('.', ':'))
+        if row is None:
+            raise not_found()
+        return group_json(self.store, row)
+
+    def _relatives(self, req, kind: str):
+        row = find_group(self.store, req.args['ref'])
+        if row is None:
+            raise not_found()
+        admin = req.query.get('admin')
+        other = 'child_id' if kind == 'children' else 'parent_id'
+        result = []
+        for link in member_links(self.store, row['id'], kind):
+            if admin in (None, '') or str(bool(link['is_admin'])).lower() == admin.lower():
+                result.append(group_json(self.store, self.store.one('SELECT * FROM groups WHERE id = ?', (link[other],)), relations=()))
+        return result
+
+    def groups_members(self, req):
+        return self._relatives(req, 'children')
+
+    def groups_memberships(self, req):
+        return self._relatives(req, 'parents')
+
+    # ---- connections ------------------------------------------------------------------------------------------------
+
+    def _filtered_connections(self, req) -> list:
+        user = req.user
+        logins = {u['id']: u['login'] for u in self.store.all('SELECT id, login FROM users')}
+        # The server rewrites a structured `name` clause to friendlyName; `shortName` is the real name.
+        fields = {'dataSource': lambda c: c['data_source'], 'namespace': lambda c: c['namespace'],
+                  'author': lambda c: logins.get(c['author_id']), 'name': lambda c: c['friendly_name'],
+                  'friendlyName': lambda c: c['friendly_name'], 'shortName': lambda c: c['name'],
+                  'id': lambda c: c['id'], 'description': lambda c: c['description']}
+        checks = smartfilter.parse(req.query.get('text') or '', fields)
+        data_source = (req.query.get('dataSource') or '').casefold()
+        tags = [t.strip().casefold() for t in (req.query.get('tags') or '').split(',') if t.strip()]
+        result = []
+        for conn in self.store.all('SELECT * FROM connections ORDER BY created_on, id'):
+            conn_tags = {t.casefold() for t in conn['tags']}
+            if (can_view(self.store, user, conn) and all(check(conn) for check in checks)
+                    and (not data_source or conn['data_source'].casefold() == data_source) and all(t in conn_tags for t in tags)):
+                result.append(conn)
+        return result
+
+    def connections_list(self, req):
+        rows = self._filtered_connections(req)
+        order = req.query.get('order') or ''
+        columns = {'name': 'name', 'friendlyname': 'friendly_name', 'createdon': 'created_on', 'updatedon': 'updated_on',
+                   'datasource': 'data_source', 'namespace': 'namespace', 'id': 'id', 'description': 'description'}
+        column = columns.get(order.lstrip('-').lower())
+        if column:
+            rows.sort(key=lambda c: str(c[column] or '').casefold(), reverse=order.startswith('-'))
+        limit, page = _int_arg(req, 'limit'), _int_arg(req, 'page')
+        if limit is not None and limit >= 0:
+            # Paging is 1-based, as in Datlas' repository_query.dart.
+            start = (max(page or 1, 1) - 1) * limit
+            rows = rows[start:start + limit]
+        return [connection_json(self.store, req.user, c) for c in rows]
+
+    def connections_count(self, req):
+        return len(self._filtered_connections(req))
+
+    def connections_get(self, req):
+        conn = find_connection(self.store, req.user, req.args['ref'])
+        if conn is None:
+            raise not_found()
+        return connection_json(self.store, req.user, conn)
+
+    def _unique_name(self, namespace: str, name: str, conn_id: str) -> str:
+        """Names are unique per namespace, ignoring case: a clash is stored as Name_1, Name_2, ... (as Datlas does)."""
+        taken = {c['name'].casefold() for c in self.store.all('SELECT id, name FROM connections WHERE namespace = ?', (namespace,))
+                 if c['id'] != conn_id}
+        candidate, counter = name, 0
+        while candidate.casefold() in taken:
+            counter += 1
+            candidate = '%s_%d' % (name, counter)
+        return candidate
+
+    def connections_save(self, req):
+        user, body = req.user, _body_dict(req)
+        name = body.get('name')
+        if not isinstance(name, str) or not name.strip():
+            raise ApiError(400, 'Connection name is required')
+        data_source = body.get('dataSource')
+        if data_source not in sources.KNOWN_SOURCES:
+            raise ApiError(400, 'Unknown data source: %s' % data_source)
+        params = body.get('parameters') or {}
+        tags = body.get('tags') or []
+        if not isinstance(params, dict) or not isinstance(tags, list):
+            raise ApiError(400, '`parameters` must be an object and `tags` a list')
+        existing = self.store.one('SELECT * FROM connections WHERE id = ?', (str(body['id']).lower(),)) if body.get('id') else None
+        if existing is not None and not can_edit(self.store, user, existing):
+            raise access_denied('Edit')
+        conn_id = existing['id'] if existing else _valid_id(body['id']) if body.get('id') else str(uuid.uuid4())
+        # The namespace is the server's choice: the caller's personal one on create, unchanged on update.
+        namespace = existing['namespace'] if existing else namespace_of(user)
+        final_name = self._unique_name(namespace, name, conn_id)
+        creds = None
+        if (req.query.get('saveCredentials') or '').lower() == 'true':
+            # Only then is the body's credentials block stored; otherwise stored credentials stay as they are.
+            creds = self._credentials_row(conn_id, body.get('credentials') or {})
+        stamp = db.now()
+        self.store.insert('connections', {
+            'id': conn_id, 'name': final_name, 'friendly_name': body.get('friendlyName') or final_name, 'namespace': namespace,
+            'data_source': data_source, 'description': body.get('description'),
+            'parameters': masking.merge_placeholders(params, existing['parameters'] if existing else {}),
+            'tags': list(dict.fromkeys(str(t) for t in tags)), 'author_id': existing['author_id'] if existing else user['id'],
+            'created_on': existing['created_on'] if existing else stamp, 'updated_on': stamp,
+        })
+        if creds is not None:
+            self.store.insert('credentials', creds)
+        return connection_json(self.store, user, self.store.one('SELECT * FROM connections WHERE id = ?', (conn_id,)))
+
+    def connections_delete(self, req):
+        conn = find_connection(self.store, req.user, req.args['ref'])
+        if conn is None:
+            raise not_found()
+        if not can_edit(self.store, req.user, conn):
+            raise access_denied('Delete')
+        self.store.write(('DELETE FROM connections WHERE id = ?', (conn['id'],)),
+                         ('DELETE FROM credentials WHERE entity_id = ?', (conn['id'],)),
+                         ('DELETE FROM permissions WHERE entity_id = ?', (conn['id'],)))
+        return EMPTY
+
+    def connections_test(self, req):
+        """Runs outside the store lock: only the look-up of stored secrets holds it."""
+        body = _body_dict(req)
+        data_source = body.get('dataSource')
+        if data_source not in sources.KNOWN_SOURCES:
+            return 'Unknown data source: %s' % data_source
+        params = body.get('parameters') or {}
+        creds = body.get('credentials') or {}
+        creds = creds.get('parameters') or {} if isinstance(creds, dict) else {}
+        if not isinstance(params, dict) or not isinstance(creds, dict):
+            raise ApiError(400, '`parameters` and `credentials.parameters` must be objects')
+        with self.store.lock:
+            stored = find_connection(self.store, req.user, str(body['id'])) if body.get('id') else None
+            if stored is not None:
+                # A saved connection is tested with its stored secrets where the body has them masked or missing.
+                params = _fill(params, stored['parameters'], only_secrets=True)
+                stored_creds = credentials_for(self.store, req.user, stored['id'])
+                creds = _fill(creds, stored_creds['parameters'] if stored_creds else {}, only_secrets=False)
+        return testing.check_connection(data_source, params, creds)
+
+    # ---- credentials ------------------------------------------------------------------------------------------------
+
+    def _credentials_row(self, entity_id: str, body: dict) -> dict:
+        """The credentials row a save would store: the sent set replaces the stored one, placeholders keep stored values."""
+        if not isinstance(body, dict) or not all(isinstance(body.get(k) or {}, dict) for k in ('parameters', 'openParameters', 'group')):
+            raise ApiError(400, '`credentials` must be an object, and its parameters, openParameters and group objects')
+        params = {k: v for k, v in (body.get('openParameters') or {}).items() if not masking.is_secret(k)}
+        params.update(body.get('parameters') or {})
+        existing, group_id = None, None
+        if body.get('id'):
+            existing = self.store.one('SELECT * FROM credentials WHERE id = ? AND entity_id = ?', (str(body['id']).lower(), entity_id))
+        if existing is None:
+            # Credentials belong to a group; without one they go to All users, so everyone who can use the entity can.
+            group_id = (body.get('group') or {}).get('id') or db.ALL_USERS
+            if self.store.one('SELECT id FROM groups WHERE id = ?', (group_id,)) is None:
+                raise ApiError(400, 'Unknown group: %s' % group_id)
+            existing = self.store.one('SELECT * FROM credentials WHERE entity_id = ? AND group_id = ?', (entity_id, group_id))
+        return {'id': existing['id'] if existing else _valid_id(body['id']) if body.get('id') else str(uuid.uuid4()),
+                'entity_id': entity_id, 'group_id': existing['group_id'] if existing else group_id,
+                'parameters': masking.merge_placeholders(params, existing['parameters'] if existing else {}),
+                'created_on': existing['created_on'] if existing else db.now()}
+
+    def credentials_for(self, req):
+        conn = find_connection(self.store, req.user, req.args['ref'])
+        row = credentials_for(self.store, req.user, conn['id']) if conn else None
+        if row is None:
+            raise not_found()
+        return credentials_json(self.store, row, clear=self.credentials_clear)
+
+    def credentials_save(self, req):
+        body = _body_dict(req)
+        if not body.get('entityBindId'):
+            raise ApiError(400, 'Credentials must have entityBindId set')
+        conn = find_connection(self.store, req.user, str(body['entityBindId']))
+        if conn is None:
+            raise not_found()
+        if not can_edit(self.store, req.user, conn):
+            raise access_denied('Edit')
+        row = self._credentials_row(conn['id'], body)
+        self.store.insert('credentials', row)
+        return credentials_json(self.store, self.store.one('SELECT * FROM credentials WHERE id = ?', (row['id'],)), clear=self.credentials_clear)
+
+    def credentials_delete(self, req):
+        row = self.store.one('SELECT * FROM credentials WHERE id = ?', (req.args['ref'].lower(),))
+        conn = find_connection(self.store, req.user, row['entity_id']) if row else None
+        if conn is None:
+            raise not_found()
+        if not can_edit(self.store, req.user, conn):
+            raise access_denied('Edit')
+        self.store.write(('DELETE FROM credentials WHERE id = ?', (row['id'],)))
+        return EMPTY
+
+    # ---- sharing ----------------------------------------------------------------------------------------------------
+
+    def shares(self, req):
+        conn = find_connection(self.store, req.user, req.args['ref'])
+        if conn is None:
+            raise not_found()
+        access = {'view': 'View', 'edit': 'Edit'}.get((req.query.get('access') or 'View').lower())
+        if access is None:
+            raise ApiError(400, 'Invalid access: %s (expected View or Edit)' % req.query.get('access'))
+        names = [n.strip() for n in (req.query.get('groups') or '').split(',') if n.strip()]
+        if not names:
+            raise ApiError(400, 'No groups to share with')
+        if not can_edit(self.store, req.user, conn):
+            raise access_denied('Share')
+        # View is "View and Use"; Edit is full control, which includes View.
+        wanted = ('View',) if access == 'View' else ('View', 'Edit')
+        shared, already, failed = [], [], []
+        for name in names:
+            group = share_target(self.store, name)
+            if group is None:
+                failed.append(name)
+                continue
+            have = {r['permission'] for r in self.store.all('SELECT permission FROM permissions WHERE entity_id = ? AND group_id = ?',
+                                                            (conn['id'], group['id']))}
+            missing = [p for p in wanted if p not in have]
+            self.store.write(*[('INSERT INTO permissions VALUES (?, ?, ?, ?, ?)', (str(uuid.uuid4()), conn['id'], group['id'], p, db.now()))
+                               for p in missing])
+            (shared if missing else already).append(group['name'])
+        status = 'failed' if not shared and not already else 'partial_success' if failed else 'success'
+        return {'status': status, 'shared': shared, 'alreadyShared': already, 'failed': failed}
+
+    def permissions_list(self, req):
+        conn = find_connection(self.store, req.user, req.query.get('entityId') or '')
+        if conn is None:
+            raise not_found()
+        return [_permission_json(self.store, row) for row in
+                self.store.all('SELECT * FROM permissions WHERE entity_id = ? ORDER BY created_on, id', (conn['id'],))]
+
+    def permissions_delete(self, req):
+        row = self.store.one('SELECT * FROM permissions WHERE id = ?', (req.args['ref'].lower(),))
+        conn = find_connection(self.store, req.user, row['entity_id']) if row else None
+        if conn is None:
+            raise not_found()
+        if not can_edit(self.store, req.user, conn):
+            raise access_denied('Share')
+        self.store.write(('DELETE FROM permissions WHERE id = ?', (row['id'],)))
+        return EMPTY
+
+
+def _fill(new: dict, stored: dict, only_secrets: bool) -> dict:
+    result = masking.merge_placeholders(new, stored)
+    for key, value in stored.items():
+        if (only_secrets is False or masking.is_secret(key)) and not masking.lookup(result, key)[0]:
+            result[key] = value
+    return result
+
+
+def _permission_json(store, row) -> dict:
+    group = store.one('SELECT * FROM groups WHERE id = ?', (row['group_id'],))
+    names = {'View': 'View and Use', 'Edit': 'Full control'}
+    return {'#type': 'Permission', 'id': row['id'], 'entityId': row['entity_id'],
+            'userGroup': {'id': group['id'], 'name': group['name'], 'friendlyName': group['friendly_name'], 'personal': bool(group['personal'])},
+            'permission': {'name': row['permission'], 'friendlyName': names[row['permission']]}}

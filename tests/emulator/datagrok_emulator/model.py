@@ -1,0 +1,182 @@
+"""Entities as Datagrok shows them, and who may see or change them."""
+from __future__ import annotations
+
+from . import masking
+from .store import ADMINISTRATORS, ALL_USERS
+
+
+class ApiError(Exception):
+    """Rendered as {"#type": "ApiError", "message", "errorCode"} with an api-error header."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def not_found():
+    return ApiError(404, 'Not Found')
+
+
+def access_denied(what: str):
+    return ApiError(403, 'Access denied: you do not have the %s permission' % what)
+
+
+# ---- users and groups -------------------------------------------------------------------------------------------
+
+def group_ids_of(store, personal_group_id: str) -> set:
+    """A user belongs to their personal group and, through nesting, to every group above it."""
+    found, todo = set(), [personal_group_id]
+    while todo:
+        gid = todo.pop()
+        if gid in found:
+            continue
+        found.add(gid)
+        todo += [row['parent_id'] for row in store.all('SELECT parent_id FROM memberships WHERE child_id = ?', (gid,))]
+    return found
+
+
+def load_user(store, user_id: str):
+    user = store.one('SELECT * FROM users WHERE id = ?', (user_id,))
+    if user is not None:
+        user['groups'] = group_ids_of(store, user['group_id'])
+        user['is_admin'] = ADMINISTRATORS in user['groups']
+    return user
+
+
+def namespace_of(user) -> str:
+    return user['project'] + ':'
+
+
+def group_small(row) -> dict:
+    return {'#type': 'Group', 'id': row['id'], 'name': row['name'], 'friendlyName': row['friendly_name'],
+            'personal': bool(row['personal'])}
+
+
+def group_json(store, row, relations=('parents', 'children')) -> dict:
+    data = group_small(row)
+    data.update({'description': row['description'], 'hidden': bool(row['hidden']), 'namespace': None,
+                 'createdOn': row['created_on'], 'updatedOn': row['updated_on']})
+    for kind in relations:
+        data[kind] = [relation_json(store, link) for link in member_links(store, row['id'], kind)]
+    return data
+
+
+def member_links(store, group_id: str, kind: str) -> list:
+    """'children' are the members of a group, 'parents' the groups it is a member of."""
+    column = 'parent_id' if kind == 'children' else 'child_id'
+    return store.all('SELECT * FROM memberships WHERE %s = ? ORDER BY id' % column, (group_id,))
+
+
+def relation_json(store, link) -> dict:
+    parent = store.one('SELECT * FROM groups WHERE id = ?', (link['parent_id'],))
+    child = store.one('SELECT * FROM groups WHERE id = ?', (link['child_id'],))
+    return {'id': link['id'], 'isAdmin': bool(link['is_admin']),
+            'parent': group_small(parent) if parent else None, 'child': group_small(child) if child else None}
+
+
+def user_small(row) -> dict:
+    return {'#type': 'User', 'id': row['id'], 'login': row['login'], 'name': row['name'], 'friendlyName': row['friendly_name']}
+
+
+def user_json(store, row) -> dict:
+    group = store.one('SELECT * FROM groups WHERE id = ?', (row['group_id'],))
+    data = user_small(row)
+    data.update({'firstName': row['first_name'], 'lastName': row['last_name'], 'email': row['email'], 'status': 'active',
+                 'storage': None, 'group': group_small(group) if group else None, 'namespace': None,
+                 'project': {'name': row['project']}, 'createdOn': row['created_on'], 'updatedOn': row['created_on']})
+    if 'is_admin' in row:
+        data['isAdmin'] = row['is_admin']
+    return data
+
+
+def find_group(store, ref: str):
+    row = store.one('SELECT * FROM groups WHERE id = ?', (ref.lower(),))
+    if row is None:
+        low = ref.casefold()
+        matches = [g for g in store.all('SELECT * FROM groups ORDER BY personal, created_on, id')
+                   if low in (g['name'].casefold(), g['friendly_name'].casefold())]
+        row = matches[0] if matches else None
+    return row
+
+
+def share_target(store, name: str):
+    """Shares accept group names and user logins or names; a user stands for their personal group."""
+    row = find_group(store, name)
+    if row is None:
+        low = name.casefold()
+        for user in store.all('SELECT * FROM users ORDER BY login'):
+            if low in (user['login'].casefold(), user['name'].casefold(), user['friendly_name'].casefold()):
+                return store.one('SELECT * FROM groups WHERE id = ?', (user['group_id'],))
+    return row
+
+
+# ---- connections ------------------------------------------------------------------------------------------------
+
+def granted(store, user, entity_id: str) -> set:
+    """Permission names the user holds on an entity through any of their groups."""
+    rows = store.all('SELECT group_id, permission FROM permissions WHERE entity_id = ?', (entity_id,))
+    return {row['permission'] for row in rows if row['group_id'] in user['groups']}
+
+
+def can_view(store, user, conn) -> bool:
+    # A new entity is visible only to its author until it is shared; administrators see everything.
+    return user['is_admin'] or conn['author_id'] == user['id'] or bool(granted(store, user, conn['id']))
+
+
+def can_edit(store, user, conn) -> bool:
+    return user['is_admin'] or conn['author_id'] == user['id'] or 'Edit' in granted(store, user, conn['id'])
+
+
+def find_connection(store, user, ref: str):
+    """By id, or by grok name: Dart turns '.' back into ':' and splits on the last ':'. Names ignore case."""
+    row = store.one('SELECT * FROM connections WHERE id = ?', (ref.lower(),))
+    if row is None:
+        name = ref.replace('.', ':')
+        namespace, short = name.rpartition(':')[::2]
+        candidates = [c for c in store.all('SELECT * FROM connections ORDER BY created_on, id')
+                      if c['name'].casefold() == short.casefold() and can_view(store, user, c)]
+        if namespace:
+            candidates = [c for c in candidates if c['namespace'].casefold() == (namespace + ':').casefold()]
+        else:
+            # A bare name: the caller's own namespace first, then the only visible match.
+            own = [c for c in candidates if c['namespace'] == namespace_of(user)]
+            candidates = own or (candidates if len(candidates) == 1 else [])
+        row = candidates[0] if candidates else None
+    if row is None or not can_view(store, user, row):
+        return None
+    return row
+
+
+def credentials_for(store, user, entity_id: str):
+    """Credentials are bound to a group; the caller gets the set of their personal group, else of another group of theirs."""
+    rows = store.all('SELECT * FROM credentials WHERE entity_id = ? ORDER BY created_on, id', (entity_id,))
+    mine = [row for row in rows if row['group_id'] in user['groups']]
+    mine.sort(key=lambda row: (row['group_id'] != user['group_id'], row['group_id'] == ALL_USERS))
+    if mine:
+        return mine[0]
+    return rows[0] if rows and user['is_admin'] else None
+
+
+def credentials_json(store, row, clear: bool) -> dict:
+    params = row['parameters']
+    group = store.one('SELECT * FROM groups WHERE id = ?', (row['group_id'],))
+    return {'#type': 'Credentials', 'id': row['id'], 'parameters': params if clear else masking.mask(params),
+            'openParameters': masking.open_parameters(params), 'entityBindId': row['entity_id'],
+            'group': group_json(store, group, relations=()) if group else None}
+
+
+def connection_json(store, user, conn) -> dict:
+    author = store.one('SELECT * FROM users WHERE id = ?', (conn['author_id'],))
+    creds = credentials_for(store, user, conn['id'])
+    if creds is None:
+        creds_data = {'#type': 'Credentials', 'id': None, 'parameters': {}, 'openParameters': {}, 'entityBindId': conn['id']}
+    else:
+        creds_data = credentials_json(store, creds, clear=False)
+    return {
+        '#type': 'DataConnection', 'id': conn['id'], 'name': conn['name'], 'friendlyName': conn['friendly_name'],
+        'namespace': conn['namespace'], 'nqName': conn['namespace'] + conn['name'], 'dataSource': conn['data_source'],
+        'description': conn['description'], 'parameters': masking.mask(conn['parameters']), 'credentials': creds_data,
+        'tags': conn['tags'], 'entityTags': [{'#type': 'EntityTag', 'tag': tag, 'entityId': conn['id']} for tag in conn['tags']],
+        'author': user_small(author) if author else None, 'createdOn': conn['created_on'], 'updatedOn': conn['updated_on'],
+    }

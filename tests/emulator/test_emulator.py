@@ -1,0 +1,432 @@
+"""Behaviour of the emulator itself, over plain HTTP (standard library only)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import ssl
+import subprocess
+import time
+import uuid
+from http.client import HTTPException
+
+import pytest
+
+PLACEHOLDER = '_' * 13
+SAME_PASSWORD = 'not\u2014changed'
+CONNS = '/public/v1/connections'
+
+
+def pg_conn(name='Northwind', **extra):
+    body = {'name': name, 'dataSource': 'Postgres', 'description': 'demo',
+            'parameters': {'server': 'db.example', 'port': 5432, 'db': 'northwind'},
+            'credentials': {'parameters': {'login': 'app', 'password': 's3cret'}}}
+    body.update(extra)
+    return body
+
+
+def save(emulator, body, user='admin', creds=True):
+    response = emulator.call('POST', CONNS, user=user, body=body, params={'saveCredentials': 'true' if creds else 'false'})
+    assert response.status == 200, response.raw
+    return response.json()
+
+
+def stored_parameters(emulator, conn_id):
+    """Secrets in `parameters` are never readable over the API, so look at the state file."""
+    db = sqlite3.connect(emulator.state)
+    try:
+        return json.loads(db.execute('SELECT parameters FROM connections WHERE id = ?', (conn_id,)).fetchone()[0])
+    finally:
+        db.close()
+
+
+def assert_api_error(response, code, status=None):
+    assert response.status == (code if status is None else status), response.raw
+    assert response.headers.get('api-error') == 'true'
+    assert response.headers.get('content-type') == 'application/json'
+    body = response.json()
+    assert body['#type'] == 'ApiError' and body['errorCode'] == code and body['message']
+    return body
+
+
+def test_healthcheck_info_and_prefixes(emulator):
+    for prefix in ('', '/api'):
+        health = emulator.call('GET', prefix + '/public/v1/healthcheck', user=None)
+        assert health.status == 200
+        assert health.json()['status'] == 'ok' and health.json()['version'] == '1.27.9'
+        assert emulator.call('GET', prefix + '/info/server', user=None).json() == {'Version': '1.27.9', 'Commit': 'emulator'}
+        assert emulator.call('GET', prefix + '/public/v1/users/current').json()['login'] == 'admin'
+    assert_api_error(emulator.call('GET', '/public/v1/nothing-here'), 404)
+
+
+def test_auth(emulator):
+    assert_api_error(emulator.call('GET', '/public/v1/users/current', user=None), 401)
+    assert_api_error(emulator.call('GET', '/public/v1/users/current', key='wrong'), 401)
+    assert emulator.call('GET', '/public/v1/users/current', user='alice', bearer=False).json()['login'] == 'alice'
+    assert_api_error(emulator.call('POST', '/users/login/dev/wrong', user=None), 401)
+    token = emulator.call('POST', '/users/login/dev/' + emulator.user_key, user=None).json()['token']
+    assert emulator.call('GET', '/public/v1/users/current', key=token, bearer=False).json()['login'] == 'alice'
+
+
+def test_users_and_groups(emulator):
+    admin = emulator.call('GET', '/public/v1/users/current').json()
+    assert admin['project']['name'] + ':' == 'Admin:'
+    assert admin['group']['personal'] is True and admin['group']['name'] == 'Admin'
+    alice = emulator.call('GET', '/public/v1/users/alice').json()
+    assert alice['friendlyName'] == 'Alice' and alice['status'] == 'active'
+    assert emulator.call('GET', '/public/v1/users/' + alice['id']).json()['login'] == 'alice'
+    assert_api_error(emulator.call('GET', '/public/v1/users/nobody'), 404)
+
+    current = emulator.call('GET', '/public/v1/groups/current', user='alice').json()
+    assert current['name'] == 'Alice' and current['personal'] is True
+    assert {r['parent']['name'] for r in current['parents']} == {'All users', 'Chemists'}
+    found = emulator.call('GET', '/public/v1/groups/lookup', params={'query': 'CHEM'}).json()
+    assert [g['name'] for g in found] == ['Chemists'] and 'children' not in found[0]
+    group = emulator.call('GET', '/public/v1/groups/a4b45840-9a50-11e6-9cc9-8546b8bf62e6').json()
+    assert group['name'] == 'All users'
+    assert {r['child']['name'] for r in group['children']} == {'Admin', 'Alice'}
+    assert emulator.call('GET', '/public/v1/groups/administrators').json()['id'] == '1ab8b38d-9c4e-4b1e-81c3-ae2bde3e12c5'
+    names = [g['name'] for g in emulator.call('GET', '/public/v1/groups', params={'text': 'personal=false'}).json()]
+    assert names == ['Administrators', 'All users', 'Analysts', 'Chemists', 'Developers']
+    personal = emulator.call('GET', '/public/v1/groups', params={'text': 'personal = true'}).json()
+    assert [g['name'] for g in personal] == ['Admin', 'Alice']
+    members = emulator.call('GET', '/public/v1/groups/Chemists/members').json()
+    assert [g['name'] for g in members] == ['Alice']
+
+
+def test_restart_keeps_everything(start_emulator):
+    first = start_emulator()
+    conn = save(first, pg_conn())
+    assert first.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Chemists', 'access': 'Edit'}).status == 200
+    assert first.stop() == 0
+    second = start_emulator(state=first.state, name='second')
+    again = second.call('GET', CONNS + '/' + conn['id']).json()
+    assert again == conn
+    assert second.call('GET', '/public/v1/credentials/for/' + conn['id']).json()['parameters'] == {'login': 'app', 'password': 's3cret'}
+    rows = second.call('GET', '/privileges/permissions', params={'entityId': conn['id'], 'all': 'true'}).json()
+    assert sorted(r['permission']['name'] for r in rows) == ['Edit', 'View']
+    assert second.call('GET', CONNS + '/' + conn['id'], user='alice').status == 200
+    assert stored_parameters(second, conn['id']) == {'server': 'db.example', 'port': 5432, 'db': 'northwind'}
+
+
+def test_error_style_ok_with_header(start_emulator):
+    emulator = start_emulator('--error-style', 'ok-with-header')
+    assert assert_api_error(emulator.call('GET', CONNS + '/Admin.Missing'), 404, status=200)['message'] == 'Not Found'
+    assert_api_error(emulator.call('GET', CONNS, user=None), 401, status=200)
+    assert_api_error(emulator.call('POST', CONNS, body={'name': 'x', 'dataSource': 'Nope'}), 400, status=200)
+    ok = emulator.call('GET', CONNS)
+    assert ok.status == 200 and not ok.is_api_error and ok.json() == []
+
+
+def test_error_style_status(emulator):
+    assert assert_api_error(emulator.call('GET', CONNS + '/Admin.Missing'), 404)['message'] == 'Not Found'
+
+
+@pytest.mark.parametrize('mode', ['clear', 'masked'])
+def test_credentials_read_modes(start_emulator, mode):
+    emulator = start_emulator('--credentials-read', mode)
+    conn = save(emulator, pg_conn())
+    creds = emulator.call('GET', '/public/v1/credentials/for/' + conn['id']).json()
+    assert creds['#type'] == 'Credentials' and creds['entityBindId'] == conn['id'] and creds['group']['name'] == 'All users'
+    assert creds['openParameters'] == {'login': 'app'}
+    assert creds['parameters'] == {'login': 'app', 'password': 's3cret' if mode == 'clear' else PLACEHOLDER}
+    # The connection itself always shows the credentials masked.
+    assert conn['credentials']['parameters'] == {'login': 'app', 'password': PLACEHOLDER}
+
+
+def test_masking_and_placeholders_keep_secrets(emulator):
+    body = pg_conn(parameters={'server': 'db.example', 'password': 'p-param', 'clientSecret': 'cs', 'Shared Token': 'st',
+                               'apiPasswordHash': 'h', 'ssl': False, 'emptyPassword': ''})
+    conn = save(emulator, body)
+    assert conn['parameters'] == {'server': 'db.example', 'password': PLACEHOLDER, 'clientSecret': PLACEHOLDER,
+                                  'Shared Token': PLACEHOLDER, 'apiPasswordHash': PLACEHOLDER, 'ssl': False, 'emptyPassword': ''}
+    got = emulator.call('GET', CONNS + '/' + conn['id']).json()
+    assert got == conn
+    # Read-modify-write: everything sent back as read, one placeholder replaced by SAME_PASSWORD.
+    got['description'] = 'changed'
+    got['parameters']['clientSecret'] = SAME_PASSWORD
+    updated = save(emulator, got)
+    assert updated['description'] == 'changed' and updated['createdOn'] == conn['createdOn']
+    assert stored_parameters(emulator, conn['id'])['password'] == 'p-param'
+    assert stored_parameters(emulator, conn['id'])['clientSecret'] == 'cs'
+    assert emulator.call('GET', '/public/v1/credentials/for/' + conn['id']).json()['parameters']['password'] == 's3cret'
+    # A placeholder with nothing stored behind it is not stored.
+    fresh = save(emulator, pg_conn(name='Other', parameters={'password': PLACEHOLDER}))
+    assert fresh['parameters'] == {}
+
+
+def test_save_credentials_false_keeps_credentials(emulator):
+    conn = save(emulator, pg_conn())
+    body = pg_conn(id=conn['id'], credentials={'parameters': {'login': 'other', 'password': 'other'}})
+    save(emulator, body, creds=False)
+    creds = emulator.call('GET', '/public/v1/credentials/for/' + conn['id']).json()
+    assert creds['parameters'] == {'login': 'app', 'password': 's3cret'}
+    # saveCredentials=true: the sent set replaces the stored one (keys not sent are dropped).
+    save(emulator, pg_conn(id=conn['id'], credentials={'parameters': {'password': PLACEHOLDER, 'role': 'r'}}))
+    creds = emulator.call('GET', '/public/v1/credentials/for/' + conn['id']).json()
+    assert creds['parameters'] == {'password': 's3cret', 'role': 'r'}
+    assert creds['id'] == conn['credentials']['id']
+
+
+def test_duplicate_names_are_renamed(emulator):
+    first = save(emulator, pg_conn(name='Sales'))
+    second = save(emulator, pg_conn(name='SALES'))
+    third = save(emulator, pg_conn(name='sales'))
+    assert (first['name'], second['name'], third['name']) == ('Sales', 'SALES_1', 'sales_2')
+    assert second['friendlyName'] == 'SALES_1'
+    # Saving under its own id keeps the name; renaming onto a taken name is renamed too.
+    assert save(emulator, dict(first, name='Sales'))['name'] == 'Sales'
+    assert save(emulator, pg_conn(id=third['id'], name='sales_1'))['name'] == 'sales_1_1'
+    # Another user's namespace is another scope.
+    assert save(emulator, pg_conn(name='Sales'), user='alice')['name'] == 'Sales'
+
+
+def test_addressing_by_grok_name(emulator):
+    conn = save(emulator, pg_conn(name='My Conn'))
+    for ref in ('Admin.My%20Conn', 'admin.my%20conn', 'ADMIN.MY%20CONN', 'Admin%3AMy%20Conn', 'My%20Conn', conn['id'].upper()):
+        response = emulator.call('GET', CONNS + '/' + ref)
+        assert response.status == 200, ref
+        assert response.json()['id'] == conn['id']
+    assert_api_error(emulator.call('GET', CONNS + '/Alice.My%20Conn'), 404)
+    assert_api_error(emulator.call('GET', CONNS + '/' + str(uuid.uuid4())), 404)
+
+
+def test_create_and_update_rules(emulator):
+    client_id = str(uuid.uuid4())
+    created = save(emulator, pg_conn(id=client_id, namespace='Elsewhere:', tags=['demo', 'chem']))
+    assert created['id'] == client_id and created['namespace'] == 'Admin:' and created['author']['login'] == 'admin'
+    assert created['#type'] == 'DataConnection' and created['createdOn'].endswith('Z')
+    assert [t['tag'] for t in created['entityTags']] == ['demo', 'chem']
+    no_id = emulator.call('POST', CONNS, body={'name': 'NoId', 'dataSource': 'S3'}).json()
+    assert uuid.UUID(no_id['id']) and no_id['parameters'] == {} and no_id['tags'] == [] and no_id['friendlyName'] == 'NoId'
+    # Alice edits (after an Edit share): the namespace and the author stay.
+    emulator.call('POST', '/public/v1/entities/%s/shares' % client_id, params={'groups': 'alice', 'access': 'Edit'})
+    updated = save(emulator, dict(created, description='by alice'), user='alice')
+    assert updated['namespace'] == 'Admin:' and updated['author']['login'] == 'admin' and updated['description'] == 'by alice'
+    assert_api_error(emulator.call('POST', CONNS, body={'dataSource': 'Postgres'}), 400)
+    assert_api_error(emulator.call('POST', CONNS, body={'name': ' ', 'dataSource': 'Postgres'}), 400)
+    assert_api_error(emulator.call('POST', CONNS, body={'name': 'x', 'dataSource': 'postgres'}), 400)
+    assert_api_error(emulator.call('POST', CONNS, body={'name': 'x', 'dataSource': 'Postgres', 'id': 'not-a-uuid'}), 400)
+    bad_creds = {'name': 'BadCreds', 'dataSource': 'Postgres', 'credentials': {'parameters': ['login']}}
+    assert_api_error(emulator.call('POST', CONNS, body=bad_creds, params={'saveCredentials': 'true'}), 400)
+    assert_api_error(emulator.call('GET', CONNS + '/Admin.BadCreds'), 404)
+    for source in ('Databricks', 'PostgresNet', 'Snowflake', 'SAP HANA', 'Azure Blob', 'AWS'):
+        assert emulator.call('POST', CONNS, body={'name': 'src ' + source, 'dataSource': source}).status == 200
+
+
+def test_alice_cannot_see_or_change_admins_connection(emulator):
+    conn = save(emulator, pg_conn())
+    assert_api_error(emulator.call('GET', CONNS + '/' + conn['id'], user='alice'), 404)
+    assert_api_error(emulator.call('GET', CONNS + '/Admin.Northwind', user='alice'), 404)
+    assert emulator.call('GET', CONNS, user='alice').json() == []
+    assert emulator.call('GET', CONNS + '/count', user='alice').json() == 0
+    assert_api_error(emulator.call('POST', CONNS, user='alice', body=dict(conn, description='x'), params={'saveCredentials': 'false'}), 403)
+    assert_api_error(emulator.call('DELETE', CONNS + '/' + conn['id'], user='alice'), 404)
+    assert_api_error(emulator.call('GET', '/public/v1/credentials/for/' + conn['id'], user='alice'), 404)
+    # Shared for View: visible, still not editable.
+    emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Chemists'})
+    assert emulator.call('GET', CONNS + '/Admin.Northwind', user='alice').status == 200
+    assert_api_error(emulator.call('POST', CONNS, user='alice', body=dict(conn, description='x'), params={'saveCredentials': 'false'}), 403)
+    assert_api_error(emulator.call('DELETE', CONNS + '/' + conn['id'], user='alice'), 403)
+    assert_api_error(emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], user='alice', params={'groups': 'Analysts'}), 403)
+    # Her own connections land in her namespace and the admin sees them.
+    own = save(emulator, pg_conn(name='Mine'), user='alice')
+    assert own['namespace'] == 'Alice:'
+    assert emulator.call('GET', CONNS + '/Alice.Mine').json()['id'] == own['id']
+
+
+def test_shares_and_permissions(emulator):
+    conn = save(emulator, pg_conn())
+    url = '/public/v1/entities/Admin.Northwind/shares'
+    first = emulator.call('POST', url, params={'groups': 'Chemists,alice', 'access': 'View'}).json()
+    assert first == {'status': 'success', 'shared': ['Chemists', 'Alice'], 'alreadyShared': [], 'failed': []}
+    again = emulator.call('POST', url, params={'groups': 'chemists,Nobody', 'access': 'view'}).json()
+    assert again == {'status': 'partial_success', 'shared': [], 'alreadyShared': ['Chemists'], 'failed': ['Nobody']}
+    edit = emulator.call('POST', url, params={'groups': 'Chemists', 'access': 'Edit'}).json()
+    assert edit['status'] == 'success' and edit['shared'] == ['Chemists']
+    assert emulator.call('POST', url, params={'groups': 'Nobody'}).json()['status'] == 'failed'
+    assert_api_error(emulator.call('POST', url, params={'groups': 'Chemists', 'access': 'Owner'}), 400)
+    assert_api_error(emulator.call('POST', '/public/v1/entities/Admin.Missing/shares', params={'groups': 'Chemists'}), 404)
+
+    rows = emulator.call('GET', '/privileges/permissions', params={'entityId': conn['id'], 'all': 'true'}).json()
+    grants = sorted((r['userGroup']['name'], r['permission']['name']) for r in rows)
+    assert grants == [('Alice', 'View'), ('Chemists', 'Edit'), ('Chemists', 'View')]
+    assert all(r['entityId'] == conn['id'] and r['userGroup']['id'] for r in rows)
+    assert emulator.call('GET', '/privileges/permissions', user='alice', params={'entityId': conn['id']}).status == 200
+    # Revoke everything alice holds: she no longer sees the connection.
+    for row in rows:
+        response = emulator.call('DELETE', '/privileges/permissions/' + row['id'])
+        assert response.status == 200 and response.raw == b''
+    assert emulator.call('GET', '/privileges/permissions', params={'entityId': conn['id']}).json() == []
+    assert_api_error(emulator.call('GET', CONNS + '/' + conn['id'], user='alice'), 404)
+    assert_api_error(emulator.call('DELETE', '/privileges/permissions/' + rows[0]['id']), 404)
+
+
+def test_revoke_needs_edit(emulator):
+    conn = save(emulator, pg_conn())
+    emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Alice'})
+    row = emulator.call('GET', '/privileges/permissions', params={'entityId': conn['id']}).json()[0]
+    assert_api_error(emulator.call('DELETE', '/privileges/permissions/' + row['id'], user='alice'), 403)
+
+
+def test_list_filters_order_and_paging(emulator):
+    names = ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo']
+    for index, name in enumerate(names):
+        save(emulator, {'name': name, 'dataSource': 'Postgres' if index % 2 == 0 else 'MS SQL', 'description': 'conn %s' % name.lower(),
+                        'tags': ['even'] if index % 2 == 0 else ['odd', 'x'], 'parameters': {'server': 'h'}}, creds=False)
+    save(emulator, {'name': 'Mine', 'dataSource': 'S3', 'friendlyName': 'Alice S3'}, user='alice')
+
+    def listed(**params):
+        return [c['name'] for c in emulator.call('GET', CONNS, params=params).json()]
+    assert listed() == names + ['Mine']
+    assert listed(dataSource='MS SQL') == ['Bravo', 'Delta']
+    assert listed(tags='odd,x') == ['Bravo', 'Delta'] and listed(tags='odd,even') == []
+    assert listed(text='CHAR') == ['Charlie'] and listed(text='conn e') == ['Echo']
+    assert listed(text="dataSource='MS SQL'") == ['Bravo', 'Delta']
+    assert listed(text='dataSource = "Postgres" and namespace starts "Admin:"') == ['Alpha', 'Charlie', 'Echo']
+    assert listed(text='author = "alice"') == ['Mine']
+    assert listed(text='namespace = "Alice:"') == ['Mine']
+    assert listed(text='name = "Alice S3"') == ['Mine'] and listed(text='name = "Mine"') == []
+    assert listed(text='friendlyName = "alpha"') == ['Alpha']
+    assert listed(text='updatedOn > -2w') == []
+    assert listed(limit=2) == ['Alpha', 'Bravo'] and listed(limit=2, page=1) == ['Alpha', 'Bravo']
+    assert listed(limit=2, page=3) == ['Echo', 'Mine'] and listed(limit=2, page=9) == []
+    assert listed(order='-name', limit=2) == ['Mine', 'Echo']
+    assert emulator.call('GET', CONNS + '/count').json() == 6
+    assert emulator.call('GET', CONNS + '/count', params={'text': 'dataSource="Postgres"'}).json() == 3
+    assert_api_error(emulator.call('GET', CONNS, params={'limit': 'ten'}), 400)
+
+
+def test_delete(emulator):
+    conn = save(emulator, pg_conn())
+    emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Chemists'})
+    response = emulator.call('DELETE', CONNS + '/Admin.Northwind')
+    assert response.status == 200 and response.raw == b''
+    assert_api_error(emulator.call('GET', CONNS + '/' + conn['id']), 404)
+    assert_api_error(emulator.call('DELETE', CONNS + '/' + conn['id']), 404)
+    assert_api_error(emulator.call('GET', '/public/v1/credentials/for/' + conn['id']), 404)
+    db = sqlite3.connect(emulator.state)
+    try:
+        assert db.execute('SELECT count(*) FROM permissions').fetchone()[0] == 0
+        assert db.execute('SELECT count(*) FROM credentials').fetchone()[0] == 0
+    finally:
+        db.close()
+
+
+def test_credentials_routes(emulator):
+    conn = save(emulator, pg_conn(), creds=False)
+    assert_api_error(emulator.call('GET', '/public/v1/credentials/for/' + conn['id']), 404)
+    assert_api_error(emulator.call('POST', '/public/v1/credentials', body={'parameters': {'login': 'x'}}), 400)
+    assert_api_error(emulator.call('POST', '/public/v1/credentials', body={'entityBindId': str(uuid.uuid4()), 'parameters': {}}), 404)
+    saved = emulator.call('POST', '/public/v1/credentials', body={'id': None, 'entityBindId': conn['id'],
+                                                                  'parameters': {'login': 'u', 'password': 'p'}}).json()
+    assert saved['parameters'] == {'login': 'u', 'password': 'p'} and saved['group']['name'] == 'All users'
+    update = dict(saved, parameters={'login': 'u2', 'password': PLACEHOLDER})
+    assert emulator.call('POST', '/public/v1/credentials', body=update).json()['parameters'] == {'login': 'u2', 'password': 'p'}
+    assert emulator.call('GET', CONNS + '/' + conn['id']).json()['credentials']['openParameters'] == {'login': 'u2'}
+    assert_api_error(emulator.call('POST', '/public/v1/credentials', user='alice', body=update), 404)
+    response = emulator.call('DELETE', '/public/v1/credentials/' + saved['id'])
+    assert response.status == 200 and response.raw == b''
+    assert_api_error(emulator.call('GET', '/public/v1/credentials/for/' + conn['id']), 404)
+    assert_api_error(emulator.call('DELETE', '/public/v1/credentials/' + saved['id']), 404)
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_connection_test_route(emulator):
+    def check(body):
+        response = emulator.call('POST', CONNS + '/test', body=body)
+        assert response.status == 200 and not response.is_api_error
+        return response.json()
+    assert check({'name': 'f', 'dataSource': 'Files', 'parameters': {'dir': '/data'}}) == 'ok'
+    assert 'dir' in check({'name': 'f', 'dataSource': 'Files', 'parameters': {}})
+    assert check({'name': 's', 'dataSource': 'S3', 'parameters': {'bucket': 'b', 'region': 'eu-west-1'}}) == 'ok'
+    assert 'region' in check({'name': 's', 'dataSource': 'S3', 'parameters': {'bucket': 'b'}})
+    assert 'cannot be tested' in check({'name': 'a', 'dataSource': 'AWS'})
+    assert check({'name': 'w', 'dataSource': 'Web'}) == 'ok'
+    port = _closed_port()
+    assert check({'name': 'm', 'dataSource': 'MySQL', 'parameters': {'server': '127.0.0.1', 'port': port}}) == 'Connection refused: 127.0.0.1:%d' % port
+    with socket.socket() as listener:
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(1)
+        server = {'server': '127.0.0.1', 'port': listener.getsockname()[1]}
+        assert check({'name': 'm', 'dataSource': 'MS SQL', 'parameters': server}) == 'ok'
+    assert 'server' in check({'name': 'm', 'dataSource': 'Oracle', 'parameters': {}})
+    assert_api_error(emulator.call('POST', CONNS + '/test', user=None, body={'dataSource': 'Web'}), 401)
+
+
+def test_fail_rate_faults_and_request_log(start_emulator, tmp_path):
+    log = str(tmp_path / 'requests.jsonl')
+    emulator = start_emulator('--fail-rate', '1', '--request-log', log)
+    seen = {'429': 0, '503': 0, 'drop': 0}
+    ids = []
+    for attempt in range(60):
+        ids.append(str(uuid.uuid5(uuid.NAMESPACE_OID, str(attempt))))
+        try:
+            response = emulator.call('POST', CONNS, body={'id': ids[-1], 'name': 'F ' + ids[-1], 'dataSource': 'Web'},
+                                     params={'saveCredentials': 'false'})
+        except (HTTPException, ConnectionError):
+            seen['drop'] += 1
+            continue
+        assert response.status in (429, 503) and response.is_api_error
+        assert response.json()['errorCode'] == response.status
+        if response.status == 429:
+            assert response.headers['retry-after'] == '1'
+        seen[str(response.status)] += 1
+    assert all(seen.values()), seen
+    # The healthcheck is never failed.
+    assert all(emulator.call('GET', '/public/v1/healthcheck', user=None).status == 200 for attempt in range(5))
+    emulator.stop()
+    # Some dropped POSTs were processed before the drop: a blind re-POST would duplicate them.
+    calm = start_emulator(state=emulator.state, name='calm')
+    created = calm.call('GET', CONNS).json()
+    assert 1 <= len(created) <= seen['drop']
+    assert {c['id'] for c in created} <= set(ids)
+
+    with open(log, encoding='utf-8') as handle:
+        lines = [json.loads(line) for line in handle]
+    assert len(lines) == 65
+    assert set(lines[0]) == {'ts', 'method', 'path', 'query', 'status', 'user'}
+    assert lines[0]['method'] == 'POST' and lines[0]['path'] == CONNS and lines[0]['query'] == 'saveCredentials=false'
+    assert lines[0]['user'] == 'admin' and isinstance(lines[0]['ts'], float)
+    assert sum(1 for line in lines if line['status'] == 0) == seen['drop']
+    assert sum(1 for line in lines if line['status'] == 429) == seen['429']
+    assert lines[-1] == dict(lines[-1], method='GET', path='/public/v1/healthcheck', status=200, user=None)
+
+
+def test_latency(start_emulator):
+    emulator = start_emulator('--latency-ms', '300')
+    started = time.monotonic()
+    assert emulator.call('GET', '/public/v1/healthcheck', user=None).status == 200
+    assert time.monotonic() - started >= 0.3
+
+
+def test_tls(start_emulator, tmp_path):
+    if shutil.which('openssl') is None:
+        pytest.skip('the openssl command is not installed')
+    cert, key = str(tmp_path / 'cert.pem'), str(tmp_path / 'key.pem')
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+                    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], check=True, capture_output=True)
+    emulator = start_emulator('--tls-cert', cert, '--tls-key', key)
+    assert emulator.url.startswith('https://')
+    emulator.ssl_context = ssl.create_default_context(cafile=cert)
+    assert emulator.call('GET', '/api/public/v1/users/current').json()['login'] == 'admin'
+    # A plain-HTTP client gets no answer, and the server keeps serving.
+    https_url, emulator.url = emulator.url, emulator.url.replace('https://', 'http://')
+    with pytest.raises((HTTPException, OSError)):
+        emulator.call('GET', '/public/v1/healthcheck', user=None)
+    emulator.url = https_url
+    assert emulator.call('GET', '/public/v1/healthcheck', user=None).status == 200
+
+
+def test_sigterm_exits_cleanly(start_emulator):
+    emulator = start_emulator()
+    assert emulator.call('GET', '/public/v1/healthcheck', user=None).status == 200
+    assert emulator.stop() == 0
+    assert os.path.exists(emulator.state)

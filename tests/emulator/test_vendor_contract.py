@@ -1,0 +1,108 @@
+"""The vendor's Python client (datagrok-api 0.1.0) against the emulator: every call must behave as that client expects."""
+from __future__ import annotations
+
+import pytest
+
+datagrok_api = pytest.importorskip('datagrok_api')
+from datagrok_api import DatagrokClient
+from datagrok_api.models import Credentials, DatabaseDataSourceType, DataConnection, FileDataSourceType, Group
+
+PLACEHOLDER = '_' * 13
+STYLES = [('status', ''), ('ok-with-header', '/api')]
+
+
+@pytest.fixture(params=STYLES, ids=['status-root', 'ok-with-header-api-prefix'])
+def grok(request, start_emulator):
+    style, prefix = request.param
+    emulator = start_emulator('--error-style', style)
+    client = DatagrokClient(base_url=emulator.url + prefix, api_key='Bearer ' + emulator.admin_key)
+    client.alice = DatagrokClient(base_url=emulator.url + prefix, api_key=emulator.user_key)
+    yield client
+    client.alice.close()
+    client.close()
+
+
+def _connection(pg):
+    if pg is not None:
+        return DataConnection(name='Contract PG', data_source=DatabaseDataSourceType.Postgres, description='contract test',
+                              tags=['contract', 'ansible'], server=pg['host'], port=int(pg['port']), db=pg['db'],
+                              credentials=Credentials(login=pg['user'], password=pg['password'])), pg['password']
+    return DataConnection(name='Contract Files', data_source=FileDataSourceType.Files, description='contract test',
+                          tags=['contract', 'ansible'], dir='/data/contract', indexFiles=False,
+                          credentials=Credentials(login='svc', password='files-secret')), 'files-secret'
+
+
+def test_connection_lifecycle(grok, pg_or_none):
+    me = grok.users.current()
+    assert me.login == 'admin' and me.group.personal
+    conn, password = _connection(pg_or_none)
+    saved = grok.connections.save(conn, save_credentials=True)
+    assert saved.id == conn.id and saved.namespace == 'Admin:' and saved.name == conn.name
+    assert saved.created_on is not None and saved.tags == ['contract', 'ansible']
+    assert saved.credentials.parameters['password'] == PLACEHOLDER
+    assert saved.credentials.open_parameters['login'] == conn.credentials.login
+
+    by_name = grok.connections.get('Admin:' + conn.name)
+    by_id = grok.connections.get(saved.id)
+    assert by_name.id == by_id.id == saved.id and by_id.grok_name == 'Admin:' + conn.name
+    assert grok.connections.get('admin:' + conn.name.upper()).id == saved.id
+
+    source = conn.data_source
+    assert [c.id for c in grok.connections.list(smart_filter="dataSource='%s'" % source.value)] == [saved.id]
+    assert [c.id for c in grok.connections.list(smart_filter=conn.name.lower())] == [saved.id]
+    assert [c.id for c in grok.connections.list(data_source=source)] == [saved.id]
+    assert [c.id for c in grok.connections.list(tags=['contract'])] == [saved.id]
+    assert grok.connections.list(tags=['contract', 'other']) == []
+
+    # Tested as read back: the masked password is replaced by the stored one; the client raises unless "ok".
+    grok.connections.test(by_id)
+    s3 = DataConnection(name='Contract S3', data_source=FileDataSourceType.S3, bucket='b', region='eu-west-1',
+                        credentials=Credentials(accessKey='AK', secretKey='SK'))
+    grok.connections.test(s3)
+    with pytest.raises(Exception, match='Connection is not available'):
+        grok.connections.test(DataConnection(name='Broken S3', data_source=FileDataSourceType.S3, bucket='b'))
+
+    shared = grok.shares.share(saved, groups=[Group.DEVELOPERS(), 'Chemists', 'alice'], access='Edit')
+    assert shared.is_success() and shared.shared == ['Developers', 'Chemists', 'Alice']
+    assert grok.shares.share(saved.grok_name, groups='Chemists').already_shared == ['Chemists']
+    with pytest.raises(RuntimeError):
+        grok.shares.share(saved, groups=['No Such Group'])
+    assert grok.alice.connections.get(saved.id).id == saved.id
+
+    creds = grok.credentials.for_entity(saved.id)
+    assert creds.parameters['password'] == password and creds.group is not None and creds.entity_bind_id == saved.id
+    creds['login'] = 'changed'
+    grok.credentials.save(creds)
+    again = grok.credentials.for_entity(saved.id)
+    assert again.parameters == {'login': 'changed', 'password': password} and again.id == creds.id
+
+    grok.connections.delete(saved)
+    with pytest.raises(Exception):
+        grok.connections.get(saved.id)
+    with pytest.raises(Exception):
+        grok.connections.delete(saved.id)
+
+
+def test_rename_and_permissions(grok):
+    first = grok.connections.save(DataConnection(name='Dup', data_source=FileDataSourceType.S3, bucket='a', region='r'))
+    second = grok.connections.save(DataConnection(name='dup', data_source=FileDataSourceType.S3, bucket='b', region='r'))
+    assert (first.name, second.name) == ('Dup', 'dup_1')
+    with pytest.raises(Exception):
+        grok.alice.connections.get(first.id)
+    with pytest.raises(Exception):
+        grok.alice.connections.save(first)
+    assert grok.alice.connections.list() == []
+    with pytest.raises(Exception):
+        grok.credentials.for_entity(first.id)
+
+
+def test_groups_and_users(grok):
+    assert [g.name for g in grok.groups.find('Chemists')] == ['Chemists']
+    assert grok.groups.current().name == 'Admin'
+    chemists = grok.groups.get('Chemists')
+    assert [m.name for m in chemists.members] == ['Alice']
+    assert 'Analysts' in [g.name for g in grok.groups.list()]
+    assert all(not g.personal for g in grok.groups.list())
+    assert {g.name for g in grok.groups.list(include_personal=True)} >= {'Admin', 'Alice'}
+    assert grok.users.get('alice').friendly_name == 'Alice'
+    assert grok.alice.users.current().login == 'alice'

@@ -126,8 +126,8 @@ def test_api_error_header_without_api_error_body():
 
 
 def test_error_carries_status_code_and_message_on_one_line():
-    client = make_client([FakeResponse(403, {'#type': 'ApiError', 'message': 'Access\n denied', 'errorCode': 403,
-                                                'stackTrace': 'at dart:core\n...'}, {'api-error': 'true'})])[0]
+    body = {'#type': 'ApiError', 'message': 'Access\n denied', 'errorCode': 403, 'stackTrace': 'at dart:core\n...'}
+    client = make_client([FakeResponse(403, body, {'api-error': 'true'})])[0]
     with pytest.raises(DatagrokError) as info:
         client.current_user()
     assert info.value.status == 403 and info.value.error_code == 403

@@ -1,0 +1,39 @@
+# Test pipeline for the datagrok.platform collection. The logic is in hacking/test.sh;
+# every target below re-uses the same setup (.venv, built + installed tree under build/,
+# and, for the steps that need them, a private PostgreSQL and three API emulators).
+
+SHELL := /bin/bash
+TEST := bash hacking/test.sh
+
+.PHONY: test all venv emulator-tests units sanity integration lint docs changelog \
+	build-smoke py312 emulator clean clean-cache help
+
+help:
+	@echo "make test            everything (what CI runs via .ci/run)"
+	@echo "make units | sanity | integration | lint | docs | changelog | build-smoke"
+	@echo "make emulator-tests  pytest tests/emulator (with PostgreSQL)"
+	@echo "make py312           units + integration on Python 3.12 / newest ansible-core"
+	@echo "make emulator        one emulator in the foreground for manual use"
+	@echo "make clean           remove build/, .venv, .venv-py312"
+	@echo "make clean-cache     also remove ansible-test's sanity venvs (~/.cache/datagrok-platform)"
+
+test all:
+	$(TEST)
+
+# Only the setup steps (venv + built/installed tree); every step target does these first.
+venv:
+	$(TEST) none
+
+emulator-tests units sanity integration lint docs changelog build-smoke py312:
+	$(TEST) $@
+
+# Foreground emulator: URL http://127.0.0.1:$${DATAGROK_EMULATOR_PORT:-8765},
+# admin key $${DATAGROK_API_KEY:-datagrok-dev-admin-key}, state build/emulator/state.sqlite.
+emulator:
+	$(TEST) emulator
+
+clean:
+	rm -rf build .venv .venv-py312 tests/output
+
+clean-cache: clean
+	rm -rf $${XDG_CACHE_HOME:-$$HOME/.cache}/datagrok-platform

@@ -1,0 +1,563 @@
+#!/usr/bin/env bash
+# One-command test pipeline for the datagrok.platform collection.
+#
+#   hacking/test.sh              run every step (what `make test` and CI do)
+#   hacking/test.sh STEP...      run only these steps, with the setup they need
+#   hacking/test.sh emulator     run one emulator in the foreground (`make emulator`)
+#
+# Steps: emulator-tests units sanity integration lint docs changelog build-smoke py312
+# Setup that every run does first: venv (.venv from requirements-dev.txt, re-used while
+# the requirements hash is unchanged), tree (build the collection tarball and install it
+# into build/collections, where ansible-test runs), services (private PostgreSQL and three
+# emulators; only for steps that need them).
+#
+# Environment: PYTHON (interpreter for .venv; default: the real python3), PY312 (a real
+# Python 3.12, or "none" to skip that step), KEEP_SERVICES_LOG=1 (print service logs).
+set -euo pipefail
+shopt -s inherit_errexit  # errexit inside $(...) too
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+
+BUILD="$REPO/build"
+VENV="$REPO/.venv"
+VENV312="$REPO/.venv-py312"
+COLLECTIONS="$BUILD/collections"
+TREE="$COLLECTIONS/ansible_collections/datagrok/platform"
+DIST="$BUILD/dist"
+RUN_DIR="$BUILD/run"          # emulator state files and request logs of the last run (kept)
+PYBIN="$BUILD/pybin"          # symlinks to real interpreters, early on PATH (no pyenv shims)
+EMULATOR="${EMULATOR_SCRIPT:-$REPO/tests/emulator/run.py}"  # override only to test this script
+HELPERS="$REPO/hacking/helpers.py"
+# ansible-test keeps its sanity venvs and the get-pip cache under ~/.ansible/test. Two
+# sanity runs sharing that at the same time (other clones, other people's runs on the same
+# machine) break each other's venvs. So ansible-test gets a HOME of its own, kept between
+# runs and clones (warm sanity), and sanity runs under a lock on it.
+AT_HOME="${AT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/datagrok-platform/ansible-test-home}"
+export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/pip}"
+ALL_STEPS=(emulator-tests units sanity integration lint docs changelog build-smoke py312)
+
+# ansible-test and friends must never wait for input (CI has no stdin).
+exec </dev/null
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
+
+log() { printf '%s\n' "$*"; }
+banner() { printf '\n==> %s\n' "$*"; }
+
+# ---------------------------------------------------------------- bookkeeping
+SUMMARY=()
+PASSED=0
+FAILED=0
+SKIPPED=0
+
+record() {  # record NAME STATUS SECONDS [NOTE]
+    SUMMARY+=("$(printf '%-4s  %-16s %5ss  %s' "$2" "$1" "$3" "${4:-}")")
+    case "$2" in
+        PASS) PASSED=$((PASSED + 1)) ;;
+        FAIL) FAILED=$((FAILED + 1)) ;;
+        SKIP) SKIPPED=$((SKIPPED + 1)) ;;
+    esac
+}
+
+SKIP_RC=77  # a step function exits with this (after saying why) to be recorded as SKIP
+
+# run_step NAME FUNCTION: runs FUNCTION in a subshell with errexit on, records the result.
+# (A function called from `if` or `||` would run with errexit silently disabled.)
+run_step() {
+    local name=$1 fn=$2 start=$SECONDS rc=0 note_file="$RUN_DIR/.note"
+    banner "[$name]"
+    rm -f "$note_file"
+    set +e
+    (set -euo pipefail; "$fn")
+    rc=$?
+    set -e
+    local note=""
+    [[ -f "$note_file" ]] && note=$(<"$note_file")
+    if [[ $rc -eq 0 ]]; then
+        record "$name" PASS $((SECONDS - start)) "$note"
+    elif [[ $rc -eq $SKIP_RC ]]; then
+        record "$name" SKIP $((SECONDS - start)) "$note"
+    else
+        record "$name" FAIL $((SECONDS - start)) "${note:-exit code $rc}"
+    fi
+    return 0
+}
+
+ansible_test() { HOME="$AT_HOME" ansible-test "$@"; }
+
+note() { printf '%s' "$*" >"$RUN_DIR/.note"; log "$*"; }
+skip() { note "$*"; exit "$SKIP_RC"; }
+
+print_summary() {
+    banner "Summary"
+    local line
+    for line in "${SUMMARY[@]}"; do
+        log "  $line"
+    done
+    log "total time: $((SECONDS))s, $SKIPPED skipped"
+    log "$PASSED passed, $FAILED failed"
+}
+
+# ---------------------------------------------------------------- cleanup
+TMP_ROOT=""
+
+stop_pid_file() {  # stop_pid_file FILE: TERM, wait up to 5 s, then KILL
+    local pid
+    pid=$(<"$1") || return 0
+    if kill -0 "$pid" 2>/dev/null; then
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$1"
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    local f
+    for f in "$RUN_DIR"/*.pid; do
+        [[ -e "$f" ]] && stop_pid_file "$f"
+    done
+    # Both clusters (the "down" one may have been started by an integration test).
+    if [[ -f "$RUN_DIR/pg-stop-commands" ]]; then
+        while IFS= read -r cmd; do
+            bash -c "$cmd" >/dev/null 2>&1
+        done <"$RUN_DIR/pg-stop-commands"
+        rm -f "$RUN_DIR/pg-stop-commands"
+    fi
+    [[ -n "$TMP_ROOT" && -d "$TMP_ROOT" ]] && rm -rf "$TMP_ROOT"
+    exit "$rc"
+}
+
+on_signal() {
+    log "interrupted"
+    exit 130
+}
+
+# ---------------------------------------------------------------- interpreters
+real_python() {  # print the real executable behind a python command (resolves pyenv shims)
+    "$1" -c 'import sys; print(sys.executable)' 2>/dev/null
+}
+
+find_py312() {
+    if [[ -n "${PY312:-}" ]]; then
+        [[ "$PY312" == none ]] || real_python "$PY312"
+        return 0
+    fi
+    local candidate root
+    root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+    # Newest pyenv 3.12 first, then system ones; never a shim.
+    while IFS= read -r candidate; do
+        if [[ -x "$candidate" ]] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+            real_python "$candidate"
+            return 0
+        fi
+    done < <(
+        # shellcheck disable=SC2012  # names are plain version numbers
+        ls -d "$root"/versions/3.12*/bin/python3.12 2>/dev/null | sort -rV
+        echo /usr/bin/python3.12
+        echo /usr/local/bin/python3.12
+    )
+    return 0
+}
+
+MAIN_PY=$(real_python "${PYTHON:-python3}") || { log "ERROR: no usable python3"; exit 1; }
+PYVER=$("$MAIN_PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+setup_pybin() {
+    rm -rf "$PYBIN"
+    mkdir -p "$PYBIN"
+    ln -s "$MAIN_PY" "$PYBIN/python$PYVER"
+    local py312
+    py312=$(find_py312)
+    [[ -n "$py312" ]] && ln -sf "$py312" "$PYBIN/python3.12"
+    return 0
+}
+
+# ---------------------------------------------------------------- setup: venvs
+make_venv() {  # make_venv DIR PYTHON REQUIREMENTS: (re)create unless the stamp matches
+    local dir=$1 py=$2 req=$3 stamp want
+    want=$({ cat "$req"; echo "$py"; "$py" -VV; } | sha256sum | cut -d' ' -f1)
+    stamp="$dir/.requirements-stamp"
+    if [[ -x "$dir/bin/python" && -f "$stamp" && "$(<"$stamp")" == "$want" ]]; then
+        log "re-using $dir (requirements unchanged)"
+        return 0
+    fi
+    log "creating $dir with $py from $req"
+    rm -rf "$dir"
+    "$py" -m venv "$dir"
+    "$dir/bin/python" -m pip install -q -r "$req"
+    echo "$want" >"$stamp"
+}
+
+step_venv() {
+    make_venv "$VENV" "$MAIN_PY" "$REPO/requirements-dev.txt"
+    "$VENV/bin/python" -c 'import ansible.release as r; print("ansible-core", r.__version__)'
+    # ansible-test's offline pip bootstrap (sanity --venv would download get-pip.py).
+    mkdir -p "$AT_HOME"
+    HOME="$AT_HOME" "$VENV/bin/python" "$HELPERS" pip-bootstrap
+}
+
+# ---------------------------------------------------------------- setup: tree
+step_tree() {
+    rm -rf "$DIST" "$COLLECTIONS"
+    mkdir -p "$DIST"
+    ansible-galaxy collection build --force --output-path "$DIST" "$REPO"
+    local tarball
+    tarball=$(ls "$DIST"/datagrok-platform-*.tar.gz)
+    ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ansible-galaxy collection install --offline --force -p "$COLLECTIONS" "$tarball"
+    [[ -f "$TREE/MANIFEST.json" ]]
+    # ansible-test lists the files to test with git when it finds a .git walking up from
+    # the tree: it would find the repo's own .git, in which build/ is ignored, and see no
+    # files at all. A throwaway repository at the tree root stops the walk there; its
+    # exclude file keeps ansible-test's output and our generated config out of sanity.
+    git -c init.defaultBranch=main init -q "$TREE"
+    printf '%s\n' /tests/output/ /tests/integration/integration_config.yml __pycache__/ \
+        .pytest_cache/ '*.pyc' >"$TREE/.git/info/exclude"
+    note "$(basename "$tarball"), $(tar -tzf "$tarball" | wc -l) entries"
+}
+
+# ---------------------------------------------------------------- setup: services
+# Runs in a subshell: everything the main shell needs goes through files in RUN_DIR
+# (*.pid for cleanup, pg-stop-commands, services.env to source, config pairs).
+
+as_pg() {  # run a command as the postgres user when we are root
+    if [[ $EUID -eq 0 ]]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+pg_prefix() {  # the same, as a string for a shell command
+    if [[ $EUID -eq 0 ]]; then printf 'runuser -u postgres -- '; fi
+}
+
+start_postgres() {
+    local pg_bin initdb
+    # shellcheck disable=SC2012  # version-numbered directories
+    initdb=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1)
+    if [[ -z "$initdb" ]]; then
+        log "NOTE: PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb):"
+        log "      integration tests that need a real database will skip (postgres_available: false)"
+        echo "postgres_available:=false" >>"$RUN_DIR/config-pairs"
+        return 0
+    fi
+    if [[ $EUID -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
+        log "NOTE: running as root but there is no 'postgres' user to run the server:"
+        log "      integration tests that need a real database will skip (postgres_available: false)"
+        echo "postgres_available:=false" >>"$RUN_DIR/config-pairs"
+        return 0
+    fi
+    pg_bin=$(dirname "$initdb")
+    # The data dirs live in /tmp: the postgres user cannot traverse the repo (e.g. /root/...).
+    local pg="$TMP_ROOT/pg" user=postgres db=datagrok_test password port down_port
+    password=$("$VENV/bin/python" "$HELPERS" token)
+    read -r port down_port < <("$VENV/bin/python" "$HELPERS" free-ports 2)
+    mkdir -p "$pg/sock"
+    printf '%s\n' "$password" >"$pg/pwfile"
+    [[ $EUID -eq 0 ]] && chown -R postgres: "$pg"
+    chmod 700 "$pg/sock"
+    local opts name dport
+    for name in main down; do
+        as_pg "$pg_bin/initdb" -D "$pg/$name" -U "$user" --pwfile="$pg/pwfile" \
+            -A scram-sha-256 --encoding=UTF8 --locale=C --no-sync >"$pg/$name-initdb.log" 2>&1 \
+            || { cat "$pg/$name-initdb.log"; return 1; }
+        dport=$port
+        [[ $name == down ]] && dport=$down_port
+        opts="-c listen_addresses=127.0.0.1 -c port=$dport -c unix_socket_directories=$pg/sock -c fsync=off"
+        # Stop command: safe when already stopped (pg_ctl stop alone would fail then).
+        printf 'if %s%q -D %q status >/dev/null 2>&1; then %s%q -D %q -m fast -w -t 60 stop; fi\n' \
+            "$(pg_prefix)" "$pg_bin/pg_ctl" "$pg/$name" "$(pg_prefix)" "$pg_bin/pg_ctl" "$pg/$name" \
+            >"$pg/$name-stop.cmd"
+        printf "%s%q -D %q -l %q -w -t 60 -o '%s' start\n" \
+            "$(pg_prefix)" "$pg_bin/pg_ctl" "$pg/$name" "$pg/$name.log" "$opts" >"$pg/$name-start.cmd"
+        cat "$pg/$name-stop.cmd" >>"$RUN_DIR/pg-stop-commands"
+    done
+    rm -f "$pg/pwfile"
+    bash "$pg/main-start.cmd" >/dev/null || { cat "$pg/main.log"; return 1; }
+    PGPASSWORD=$password "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U "$user" "$db"
+    log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (db $db);" \
+        "second cluster prepared on port $down_port, stopped"
+    cat >>"$RUN_DIR/config-pairs" <<EOF
+postgres_available:=true
+postgres_host=127.0.0.1
+postgres_port:=$port
+postgres_user=$user
+postgres_password=$password
+postgres_db=$db
+postgres_down_port:=$down_port
+postgres_down_start_command=$(<"$pg/down-start.cmd")
+postgres_down_stop_command=$(<"$pg/down-stop.cmd")
+EOF
+    {
+        printf 'export DATAGROK_TEST_PG_HOST=127.0.0.1 DATAGROK_TEST_PG_PORT=%q\n' "$port"
+        printf 'export DATAGROK_TEST_PG_USER=%q DATAGROK_TEST_PG_PASSWORD=%q DATAGROK_TEST_PG_DB=%q\n' \
+            "$user" "$password" "$db"
+    } >>"$RUN_DIR/services.env"
+}
+
+start_emulator() {  # start_emulator NAME ARGS...: prints the URL
+    local name=$1 url
+    shift
+    # --port 0: the emulator picks a free port and prints its URL (no port race).
+    # Unbuffered, or the "listening on" line may sit in a buffer; stdin closed; own log.
+    PYTHONUNBUFFERED=1 "$VENV/bin/python" "$EMULATOR" --port 0 \
+        --state "$RUN_DIR/$name-state.sqlite" --request-log "$RUN_DIR/$name-requests.log" \
+        --admin-key "$ADMIN_KEY" --user-key "$USER_KEY" "$@" \
+        >"$RUN_DIR/$name-emulator.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/emulator-$name.pid"
+    url=$("$VENV/bin/python" "$HELPERS" wait-emulator "$RUN_DIR/$name-emulator.log" "$!" 30) \
+        || { tail -n 30 "$RUN_DIR/$name-emulator.log" >&2; return 1; }
+    log "emulator $name: $url (log $RUN_DIR/$name-emulator.log)" >&2
+    echo "$url"
+}
+
+step_services() {
+    : >"$RUN_DIR/config-pairs"
+    : >"$RUN_DIR/services.env"
+    start_postgres
+    if [[ ! -f "$EMULATOR" ]]; then
+        log "NOTE: $EMULATOR not found: no emulators started, datagrok_* variables are"
+        log "      missing from integration_config.yml (targets that need them will fail)"
+        note "no emulator (tests/emulator/run.py missing)"
+        return 0
+    fi
+    local main_url masked_url flaky_url
+    main_url=$(start_emulator main --credentials-read clear --error-style status)
+    masked_url=$(start_emulator masked --credentials-read masked --error-style ok-with-header)
+    flaky_url=$(start_emulator flaky --fail-rate 0.2)
+    cat >>"$RUN_DIR/config-pairs" <<EOF
+datagrok_url=$main_url
+datagrok_admin_key=$ADMIN_KEY
+datagrok_user_key=$USER_KEY
+datagrok_request_log=$RUN_DIR/main-requests.log
+datagrok_masked_url=$masked_url
+datagrok_masked_request_log=$RUN_DIR/masked-requests.log
+datagrok_flaky_url=$flaky_url
+datagrok_flaky_request_log=$RUN_DIR/flaky-requests.log
+datagrok_emulator_python=$VENV/bin/python
+datagrok_emulator_script=$EMULATOR
+EOF
+}
+
+# ansible-test does not pass environment variables to targets: this file is how they
+# learn the URLs, keys and database. Written into the installed tree (gitignored there).
+write_integration_config() {
+    local pairs=()
+    mapfile -t pairs <"$RUN_DIR/config-pairs"
+    "$VENV/bin/python" "$HELPERS" write-config "$TREE/tests/integration/integration_config.yml" "${pairs[@]}"
+}
+
+# ---------------------------------------------------------------- test steps
+has_files() {  # has_files DIR FIND-ARGS...: true when find prints anything
+    local dir=$1
+    shift
+    [[ -d "$dir" ]] && [[ -n "$(find "$dir" "$@" -print -quit)" ]]
+}
+
+step_emulator_tests() {
+    has_files tests/emulator -name 'test_*.py' || skip "no tests/emulator/test_*.py yet"
+    local rc=0
+    python -m pytest tests/emulator -q -p no:cacheprovider || rc=$?
+    [[ $rc -eq 5 ]] && skip "pytest collected no tests"
+    return "$rc"
+}
+
+step_units() {
+    cd "$TREE"
+    has_files tests/unit -name 'test_*.py' || skip "no tests/unit/**/test_*.py yet"
+    ansible_test units --local --python "$PYVER"
+}
+
+step_sanity() {
+    cd "$TREE"
+    # The policy is no ignore entries: say so loudly when some appear.
+    local ignores
+    ignores=$(cat tests/sanity/ignore-*.txt 2>/dev/null | grep -cv '^\s*\(#\|$\)' || true)
+    [[ "$ignores" -eq 0 ]] || log "WARNING: tests/sanity/ignore-*.txt hold $ignores entries"
+    mkdir -p "$AT_HOME"
+    local lock="$AT_HOME/sanity.lock"
+    exec 9>"$lock"
+    if ! flock -n 9; then
+        log "waiting for another sanity run to release $lock"
+        flock 9
+    fi
+    ansible_test sanity --venv --python "$PYVER"
+}
+
+step_integration() {
+    cd "$TREE"
+    has_files tests/integration/targets -mindepth 1 -maxdepth 1 -type d \
+        || skip "no tests/integration/targets/* yet"
+    ansible_test integration --local --python "$PYVER"
+}
+
+step_lint() {
+    # Offline and against the installed tree, or ansible-lint installs the collection
+    # into <repo>/.ansible and may try Galaxy. Config: .ansible-lint.
+    local color=()
+    [[ -t 1 ]] || color=(--nocolor)
+    ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ansible-lint "${color[@]}" --offline --profile production
+}
+
+step_docs() {
+    antsibull-docs lint-collection-docs --plugin-docs .
+}
+
+step_changelog() {
+    antsibull-changelog lint
+}
+
+step_build_smoke() {
+    local smoke="$TMP_ROOT/smoke" tarball name module out err count=0
+    tarball=$(ls "$DIST"/datagrok-platform-*.tar.gz)
+    ANSIBLE_COLLECTIONS_PATH="$smoke" ansible-galaxy collection install --offline -p "$smoke" "$tarball"
+    local installed="$smoke/ansible_collections/datagrok/platform"
+    # Every module in the repo must ship.
+    for module in plugins/modules/*.py; do
+        [[ -e "$module" ]] || continue
+        [[ -f "$installed/$module" ]] || { log "ERROR: $module is missing from the tarball"; return 1; }
+    done
+    for module in "$installed"/plugins/modules/*.py; do
+        [[ -e "$module" ]] || continue
+        name=$(basename "$module" .py)
+        [[ "$name" == __init__ ]] && continue
+        # ansible-doc exits 0 and only warns when a module cannot be loaded: check the output.
+        out=$(ANSIBLE_COLLECTIONS_PATH="$smoke" ansible-doc -t module "datagrok.platform.$name" 2>"$smoke/err") \
+            || { cat "$smoke/err"; return 1; }
+        err=$(<"$smoke/err")
+        if [[ -n "$err" || "$out" != *"datagrok.platform.$name"* ]]; then
+            log "ERROR: ansible-doc datagrok.platform.$name did not render:"
+            log "$err"
+            return 1
+        fi
+        log "ansible-doc datagrok.platform.$name: $(wc -l <<<"$out") lines"
+        count=$((count + 1))
+    done
+    [[ $count -gt 0 ]] || skip "tarball installs; no modules to render yet"
+    note "$count module(s) render"
+}
+
+step_py312() {
+    local py312
+    py312=$(find_py312)
+    [[ -n "$py312" ]] || skip "no real Python 3.12 interpreter found"
+    make_venv "$VENV312" "$py312" "$REPO/requirements-dev-py312.txt"
+    export PATH="$VENV312/bin:$PATH" VIRTUAL_ENV="$VENV312"
+    HOME="$AT_HOME" "$VENV312/bin/python" "$HELPERS" pip-bootstrap
+    python -c 'import ansible.release as r; print("ansible-core", r.__version__)'
+    cd "$TREE"
+    local ran=""
+    if has_files tests/unit -name 'test_*.py'; then
+        banner "[py312] ansible-test units --local --python 3.12"
+        ansible_test units --local --python 3.12
+        ran+="units "
+    fi
+    if has_files tests/integration/targets -mindepth 1 -maxdepth 1 -type d; then
+        banner "[py312] ansible-test integration --local --python 3.12"
+        ansible_test integration --local --python 3.12
+        ran+="integration "
+    fi
+    [[ -n "$ran" ]] || skip "no unit tests or integration targets yet"
+    note "ansible-core $(python -c 'import ansible.release as r; print(r.__version__)'): $ran"
+}
+
+# ---------------------------------------------------------------- emulator for developers
+run_emulator_foreground() {
+    [[ -f "$EMULATOR" ]] || { log "ERROR: $EMULATOR does not exist yet"; exit 1; }
+    local port=${DATAGROK_EMULATOR_PORT:-8765}
+    local admin=${DATAGROK_API_KEY:-datagrok-dev-admin-key}
+    local user=${DATAGROK_USER_KEY:-datagrok-dev-user-key}
+    local state=${DATAGROK_EMULATOR_STATE:-$BUILD/emulator/state.sqlite}
+    mkdir -p "$(dirname "$state")"
+    cat <<EOF
+
+Datagrok API emulator (state kept in $state; delete it to start empty)
+  export DATAGROK_URL=http://127.0.0.1:$port
+  export DATAGROK_API_KEY=$admin      # admin key
+  # non-admin user key: $user
+Extra emulator options: make emulator EMULATOR_ARGS='--credentials-read masked'
+Stop with Ctrl-C.
+
+EOF
+    # shellcheck disable=SC2086  # EMULATOR_ARGS is a word list on purpose
+    exec "$VENV/bin/python" "$EMULATOR" --port "$port" --state "$state" \
+        --admin-key "$admin" --user-key "$user" ${EMULATOR_ARGS:-}
+}
+
+# ---------------------------------------------------------------- main
+main() {
+    local steps=("$@") step
+    [[ ${#steps[@]} -gt 0 ]] || steps=("${ALL_STEPS[@]}")
+    [[ "${steps[0]}" == all ]] && steps=("${ALL_STEPS[@]}")
+    [[ "${steps[0]}" == none ]] && steps=()  # setup only (make venv)
+
+    if [[ "${steps[0]:-}" == emulator ]]; then
+        mkdir -p "$BUILD"
+        RUN_DIR="$BUILD" step_venv
+        run_emulator_foreground
+    fi
+    for step in "${steps[@]+"${steps[@]}"}"; do
+        [[ " ${ALL_STEPS[*]} " == *" $step "* ]] || { log "unknown step: $step (known: ${ALL_STEPS[*]} emulator)"; exit 2; }
+    done
+
+    trap cleanup EXIT
+    trap on_signal INT TERM
+    TMP_ROOT=$(mktemp -d /tmp/datagrok-test.XXXXXX)
+    chmod 755 "$TMP_ROOT"
+    # Stop what a previous, killed run may have left behind (pid files), then start clean.
+    local f
+    for f in "$RUN_DIR"/*.pid; do
+        [[ -e "$f" ]] && stop_pid_file "$f"
+    done
+    rm -rf "$RUN_DIR"
+    mkdir -p "$RUN_DIR"
+
+    log "repo $REPO, python $MAIN_PY ($PYVER), steps: ${steps[*]:-setup only}"
+    setup_pybin
+    # Venv first, then the interpreter symlinks, then the rest (pyenv shims last).
+    export PATH="$VENV/bin:$PYBIN:$PATH" VIRTUAL_ENV="$VENV"
+
+    run_step venv step_venv
+    if [[ $FAILED -gt 0 ]]; then print_summary; exit 1; fi
+    run_step tree step_tree
+    if [[ $FAILED -gt 0 ]]; then print_summary; exit 1; fi
+
+    local need_services="" services_ok=1
+    for step in "${steps[@]+"${steps[@]}"}"; do
+        case $step in emulator-tests | integration | py312) need_services=1 ;; esac
+    done
+    ADMIN_KEY=$("$VENV/bin/python" "$HELPERS" token)
+    USER_KEY=$("$VENV/bin/python" "$HELPERS" token)
+    export ADMIN_KEY USER_KEY TMP_ROOT RUN_DIR
+    if [[ -n "$need_services" ]]; then
+        run_step services step_services
+        # shellcheck source=/dev/null
+        source "$RUN_DIR/services.env"
+        write_integration_config
+        [[ "${SUMMARY[-1]}" == PASS* ]] || services_ok=""
+    fi
+
+    for step in "${steps[@]+"${steps[@]}"}"; do
+        if [[ -z "$services_ok" ]]; then
+            case $step in
+                emulator-tests | integration | py312)
+                    record "$step" SKIP 0 "services failed to start"
+                    continue
+                    ;;
+            esac
+        fi
+        run_step "$step" "step_${step//-/_}"
+    done
+
+    print_summary
+    [[ $FAILED -eq 0 ]]
+}
+
+main "$@"

@@ -5,10 +5,11 @@
 SHELL := /bin/bash
 TEST := bash hacking/test.sh
 
-.PHONY: test all venv emulator-tests units sanity integration lint docs changelog \
+.PHONY: demo test all venv emulator-tests units sanity integration lint docs changelog \
 	build-smoke py312 emulator clean clean-cache help
 
 help:
+	@echo "make demo            run the example inventory against a fresh emulator, twice"
 	@echo "make test            everything (what CI runs via .ci/run)"
 	@echo "make units | sanity | integration | lint | docs | changelog | build-smoke"
 	@echo "make emulator-tests  pytest tests/emulator (with PostgreSQL)"
@@ -19,6 +20,9 @@ help:
 
 test all:
 	$(TEST)
+
+demo:
+	bash hacking/demo.sh
 
 # Only the setup steps (venv + built/installed tree); every step target does these first.
 venv:

@@ -5,7 +5,7 @@
 #   hacking/test.sh STEP...      run only these steps, with the setup they need
 #   hacking/test.sh emulator     run one emulator in the foreground (`make emulator`)
 #
-# Steps: emulator-tests units sanity integration lint docs changelog build-smoke py312
+# Steps: emulator-tests units sanity integration lint docs changelog build-smoke demo py312
 # Setup that every run does first: venv (.venv from requirements-dev.txt, re-used while
 # the requirements hash is unchanged), tree (build the collection tarball and install it
 # into build/collections, where ansible-test runs), services (private PostgreSQL and three
@@ -35,7 +35,7 @@ HELPERS="$REPO/hacking/helpers.py"
 # runs and clones (warm sanity), and sanity runs under a lock on it.
 AT_HOME="${AT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/datagrok-platform/ansible-test-home}"
 export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/pip}"
-ALL_STEPS=(emulator-tests units sanity integration lint docs changelog build-smoke py312)
+ALL_STEPS=(emulator-tests units sanity integration lint docs changelog build-smoke demo py312)
 
 # ansible-test and friends must never wait for input (CI has no stdin).
 exec </dev/null
@@ -466,6 +466,11 @@ step_py312() {
     fi
     [[ -n "$ran" ]] || skip "no unit tests or integration targets yet"
     note "ansible-core $(python -c 'import ansible.release as r; print(r.__version__)'): $ran"
+}
+
+step_demo() {  # the README's "run the example" command, so it cannot rot
+    SKIP_SETUP=1 bash "$REPO/hacking/demo.sh" >"$RUN_DIR/demo.log" 2>&1 || { tail -n 40 "$RUN_DIR/demo.log"; return 1; }
+    note "$(grep -c 'unchanged' "$RUN_DIR/demo.log") summaries, second run unchanged"
 }
 
 # ---------------------------------------------------------------- emulator for developers

@@ -215,12 +215,16 @@ class DatagrokClient(object):
 
     def get_connection(self, ref):
         """The connection by id or grok name, or None when it does not exist (or is not visible)."""
+        if not ref.strip():
+            return None
         try:
-            return self.get('/connections/' + grok_name_path(ref))
+            found = self.get('/connections/' + grok_name_path(ref))
         except DatagrokError as exc:
             if exc.is_not_found:
                 return None
             raise
+        # Some ids collide with sibling routes (/connections/count answers a number).
+        return found if isinstance(found, dict) and found.get('id') else None
 
     def list_connections(self, text=None, data_source=None, tags=None, page_size=500):
         """Every connection matching the filters, paging through the 1-based pages."""

@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import copy
 import difflib
+import re
 
 # Datagrok's own placeholders for a stored secret (grok_shared credentials.dart): 13 underscores,
 # and "not-changed" with an EM DASH. Sending either back keeps the stored value.
@@ -35,6 +36,11 @@ SECRET_KEYS = frozenset(k.casefold() for k in (
     'SAS', 'shared token', 'access token', 'refresh token', 'apiKey', 'clientSecret',
 ))
 SECRET_KEY_FRAGMENTS = ('password', 'secret', 'passphrase', 'privatekey', 'token')
+# Secrets embedded in a connection string (connString): "password=...;" and "scheme://user:pass@host".
+EMBEDDED_SECRETS = (
+    re.compile(r'(?i)(\b(?:password|pwd|passphrase|secret\w*|\w*token)\s*=\s*)([^;&\s]+)'),
+    re.compile(r'(\w+://[^:/@\s]*:)([^@/\s]+)(?=@)'),
+)
 
 DATA_SOURCES = (
     # Dart enum (grok_shared DataSourceType): databases, file shares, secret managers.
@@ -113,13 +119,36 @@ def is_placeholder(value):
     return value in PLACEHOLDERS
 
 
+def embedded_secrets(value):
+    """Secrets written inside a string value, such as a connection string."""
+    if not isinstance(value, str):
+        return []
+    return [m.group(2) for pattern in EMBEDDED_SECRETS for m in pattern.finditer(value) if not is_placeholder(m.group(2))]
+
+
 def secret_values(params):
     """The secret values in a parameter dict, for Ansible's no_log scrubbing."""
-    return [str(v) for k, v in (params or {}).items() if is_secret_key(k) and v not in (None, '') and not is_placeholder(v)]
+    values = []
+    for key, value in (params or {}).items():
+        if is_secret_key(key):
+            if value not in (None, '') and not is_placeholder(value):
+                values.append(str(value))
+        else:
+            values.extend(embedded_secrets(value))
+    return values
+
+
+def _mask_value(key, value):
+    if is_secret_key(key):
+        return MASK if value not in (None, '') else value
+    if isinstance(value, str):
+        for pattern in EMBEDDED_SECRETS:
+            value = pattern.sub(lambda m: m.group(1) + MASK, value)
+    return value
 
 
 def mask_parameters(params):
-    return dict((k, MASK if is_secret_key(k) and v not in (None, '') else v) for k, v in (params or {}).items())
+    return dict((k, _mask_value(k, v)) for k, v in (params or {}).items())
 
 
 def mask_connection(conn):
@@ -425,8 +454,10 @@ def export_connection(conn, grants=None):
     item = {
         'name': grok_name(conn),
         'data_source': conn.get('dataSource'),
+        # Secrets, and strings with a secret inside (a connection string with a password), are left out:
+        # exported masked, they would overwrite the real value when fed back.
         'parameters': dict((k, v) for k, v in (conn.get('parameters') or {}).items()
-                           if not is_secret_key(k) and not is_placeholder(v)),
+                           if not is_secret_key(k) and not is_placeholder(v) and _mask_value(k, v) == v),
         'tags': sorted(conn.get('tags') or []),
     }
     for option, field in (('description', 'description'), ('friendly_name', 'friendlyName')):

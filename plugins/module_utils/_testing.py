@@ -91,7 +91,7 @@ class ConnectionTester(object):
 
     def test_one(self, item):
         label = item.get('name') or item.get('id') or item.get('data_source')
-        result = {'name': label, 'ok': False, 'message': '', 'elapsed': 0.0, 'attempts': 0, 'skipped': False}
+        result = {'name': label, 'ok': False, 'message': '', 'elapsed': 0.0, 'attempts': 0, 'untestable': False}
         started = time.time()
         try:
             label, body = self._target(item)
@@ -103,14 +103,16 @@ class ConnectionTester(object):
             return result
         result['name'] = label
         if body.get('dataSource') in UNTESTABLE_DATA_SOURCES:
-            result.update(skipped=True, message="data source '%s' (a secrets manager) cannot be tested" % body['dataSource'])
+            result.update(untestable=True, message="data source '%s' (a secrets manager) cannot be tested" % body['dataSource'])
             return result
         while True:
             result['attempts'] += 1
             try:
                 message = self.client.test_connection(body)
             except DatagrokError as exc:
-                message = 'the server refused the test: %s' % exc
+                # The server refused to run the test (bad key, no permission): waiting will not help.
+                result.update(message='the server refused the test: %s' % exc, elapsed=round(time.time() - started, 3))
+                return result
             result.update(ok=is_ok(message), message=message, elapsed=round(time.time() - started, 3))
             if result['ok'] or result['attempts'] > self.retries:
                 return result

@@ -92,6 +92,8 @@ options:
       - Credentials of the connection, for example C(login) and C(password), or C(accessKey) and C(secretKey).
       - Write-only. When they are written depends on O(update_credentials).
       - Keys that are not given keep their stored values.
+      - The whole dict is C(no_log), so Ansible also hides its non-secret values (such as the login) wherever they
+        appear in the output.
     type: dict
   update_credentials:
     description:

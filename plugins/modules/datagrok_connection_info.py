@@ -171,6 +171,8 @@ from ansible_collections.datagrok.platform.plugins.module_utils._reconcile impor
 def find(module):
     p = module.params
     if p['id'] is not None:
+        if not p['id'].strip():
+            module.fail(module.option_error('id', 'must not be empty'))
         found = module.client.get_connection(p['id'])
     else:
         module.check_name(p['name'])

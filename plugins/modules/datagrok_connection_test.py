@@ -50,6 +50,8 @@ options:
   credentials:
     description:
       - Credentials of the unsaved connection. Never returned or logged.
+      - The whole dict is C(no_log), so Ansible also hides its non-secret values (such as the login) wherever they
+        appear in the output, the server's message included.
     type: dict
   connections:
     description:
@@ -82,12 +84,13 @@ options:
       - Fail the task when a connection does not connect, with the server's message and the connection's name.
       - With V(false), the task succeeds and RV(ok) / RV(results[].ok) tell.
       - Connections whose data source cannot be tested (the V(AWS) secrets manager) are reported with
-        RV(results[].skipped=true) and never fail the task.
+        RV(results[].untestable=true) and RV(results[].ok=false), and never fail the task.
     type: bool
     default: true
   test_retries:
     description:
       - How many times to test again after a failed test, for example while a database is starting.
+      - Only a test the server ran and that failed is repeated; a refused request (bad key, no permission) is not.
       - Not to be confused with O(retries), which retries HTTP requests the server could not answer.
     type: int
     default: 0
@@ -173,11 +176,11 @@ results:
     attempts:
       description: How many tests were run.
       type: int
-    skipped:
-      description: Whether the data source cannot be tested.
+    untestable:
+      description: Whether the data source cannot be tested (it is then not V(ok), but does not fail the task).
       type: bool
   sample:
-    - {name: 'Admin:Northwind', ok: true, message: ok, elapsed: 0.05, attempts: 1, skipped: false}
+    - {name: 'Admin:Northwind', ok: true, message: ok, elapsed: 0.05, attempts: 1, untestable: false}
 '''
 
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule
@@ -216,8 +219,8 @@ def main():
         module.protect_parameters(item.get('parameters'))
     tester = ConnectionTester(module.client, retries=p['test_retries'], delay=p['test_delay'])
     results = tester.run(items, max_workers=p['max_workers'])
-    failed = [r for r in results if not r['ok'] and not r['skipped']]
-    output = dict(changed=False, ok=not failed, results=results)
+    failed = [r for r in results if not r['ok'] and not r['untestable']]
+    output = dict(changed=False, ok=all(r['ok'] for r in results), results=results)
     if p['connections'] is None:
         output.update(message=results[0]['message'], elapsed=results[0]['elapsed'])
     if failed and p['fail_on_error']:

@@ -207,7 +207,7 @@ def test_unauthorized_names_the_server():
 
 
 def test_safe_retried_create_rereads_by_id_instead_of_posting_again():
-    saved = {'id': None, 'name': 'pg'}
+    saved = {'id': 'the-id', 'name': 'pg'}
     client, session = make_client([
         requests.exceptions.ConnectionError('dropped after the server saved it'),
         FakeResponse(200, saved),                         # GET by id: the create landed
@@ -264,3 +264,11 @@ def test_connection_test_returns_the_servers_text():
     client = make_client([FakeResponse(200, 'ok'), FakeResponse(200, 'FATAL: password authentication failed')])[0]
     assert client.test_connection({'dataSource': 'Postgres'}) == 'ok'
     assert 'password authentication failed' in client.test_connection({'dataSource': 'Postgres'})
+
+
+def test_get_connection_ignores_answers_that_are_not_connections():
+    client, session = make_client([FakeResponse(200, 3), FakeResponse(200, [{'id': 'a'}])])
+    assert client.get_connection('count') is None
+    assert client.get_connection('Admin:') is None
+    assert client.get_connection('   ') is None
+    assert len(session.sent) == 2

@@ -320,3 +320,17 @@ def test_export_is_the_input_shape_without_secrets_and_round_trips():
                         'tags': ['demo', 'sales'], 'shares': [{'group': 'Analysts', 'access': 'View'}]}
     round_trip = item(**exported)
     assert not plan_connection(round_trip, conn, 'Admin:', None, [grant('p1', 'g1', 'Analysts', 'View')], GROUPS).changed
+
+
+@pytest.mark.parametrize('conn_string, masked', [
+    ('jdbc:postgresql://db:5432/nw?user=app&password=' + SECRET, 'jdbc:postgresql://db:5432/nw?user=app&password=' + MASK),
+    ('Server=db;Database=nw;User Id=app;Pwd=' + SECRET + ';', 'Server=db;Database=nw;User Id=app;Pwd=' + MASK + ';'),
+    ('postgresql://app:' + SECRET + '@db/nw', 'postgresql://app:' + MASK + '@db/nw'),
+    ('jdbc:postgresql://db:5432/nw', 'jdbc:postgresql://db:5432/nw'),
+])
+def test_secrets_inside_a_connection_string_are_masked_and_not_exported(conn_string, masked):
+    conn = server_conn(parameters={'server': 'db', 'connString': conn_string})
+    assert mask_connection(conn)['parameters']['connString'] == masked
+    exported = export_connection(conn)['parameters']
+    assert ('connString' in exported) == (conn_string == masked)
+    assert no_secrets_in(mask_connection(conn), exported)

@@ -5,13 +5,13 @@
 SHELL := /bin/bash
 TEST := bash hacking/test.sh
 
-.PHONY: demo test all venv emulator-tests units sanity integration lint docs changelog \
+.PHONY: demo test all venv emulator-tests units sanity integration molecule lint docs changelog \
 	build-smoke py312 emulator clean clean-cache help
 
 help:
 	@echo "make demo            run the example inventory against a fresh emulator, twice"
 	@echo "make test            everything (what CI runs via .ci/run)"
-	@echo "make units | sanity | integration | lint | docs | changelog | build-smoke"
+	@echo "make units | sanity | integration | molecule | lint | docs | changelog | build-smoke"
 	@echo "make emulator-tests  pytest tests/emulator (with PostgreSQL)"
 	@echo "make py312           units + integration on Python 3.12 / newest ansible-core"
 	@echo "make emulator        one emulator in the foreground for manual use"
@@ -28,7 +28,7 @@ demo:
 venv:
 	$(TEST) none
 
-emulator-tests units sanity integration lint docs changelog build-smoke py312:
+emulator-tests units sanity integration molecule lint docs changelog build-smoke py312:
 	$(TEST) $@
 
 # Foreground emulator: URL http://127.0.0.1:$${DATAGROK_EMULATOR_PORT:-8765},

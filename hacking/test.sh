@@ -5,7 +5,7 @@
 #   hacking/test.sh STEP...      run only these steps, with the setup they need
 #   hacking/test.sh emulator     run one emulator in the foreground (`make emulator`)
 #
-# Steps: emulator-tests units sanity integration lint docs changelog build-smoke demo py312
+# Steps: emulator-tests units sanity integration molecule lint docs changelog build-smoke demo py312
 # Setup that every run does first: venv (.venv from requirements-dev.txt, re-used while
 # the requirements hash is unchanged), tree (build the collection tarball and install it
 # into build/collections, where ansible-test runs), services (private PostgreSQL and three
@@ -35,7 +35,7 @@ HELPERS="$REPO/hacking/helpers.py"
 # runs and clones (warm sanity), and sanity runs under a lock on it.
 AT_HOME="${AT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/datagrok-platform/ansible-test-home}"
 export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/pip}"
-ALL_STEPS=(emulator-tests units sanity integration lint docs changelog build-smoke demo py312)
+ALL_STEPS=(emulator-tests units sanity integration molecule lint docs changelog build-smoke demo py312)
 
 # ansible-test and friends must never wait for input (CI has no stdin).
 exec </dev/null
@@ -396,6 +396,20 @@ step_integration() {
     has_files tests/integration/targets -mindepth 1 -maxdepth 1 -type d \
         || skip "no tests/integration/targets/* yet"
     ansible_test integration --local --python "$PYVER"
+}
+
+step_molecule() {
+    # Each scenario gets a fresh emulator; the role reads DATAGROK_URL / DATAGROK_API_KEY from the
+    # environment, as an AWX credential would inject them.
+    local scenario url
+    cd "$TREE/roles/connections"
+    for scenario in default purge; do
+        url=$(start_emulator "molecule-$scenario")
+        DATAGROK_URL="$url" DATAGROK_API_KEY="$ADMIN_KEY" ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" NO_COLOR=1 \
+            molecule test -s "$scenario"
+        stop_pid_file "$RUN_DIR/emulator-molecule-$scenario.pid"
+    done
+    note "scenarios default (converge, idempotence, check mode, verify) and purge"
 }
 
 step_lint() {

@@ -61,7 +61,8 @@ class DatagrokError(Exception):
 
     def __str__(self):
         parts = []
-        if self.status:
+        # An ApiError inside an HTTP 200 is described by its errorCode alone.
+        if self.status >= 400:
             parts.append('HTTP %s' % self.status)
         if self.error_code is not None and self.error_code != self.status:
             parts.append('errorCode %s' % self.error_code)

@@ -241,6 +241,7 @@ class Plan(object):
         self.error = None
         self.body_credentials = None
         self.predicted = None
+        self.written_parameters = set()  # secret parameter keys this plan sends
 
     @property
     def changed(self):
@@ -284,8 +285,10 @@ def _credentials_plan(item, current, stored_creds, plan):
         plan.save_credentials = True
         # Every credential is sent again, so none stays unverified.
         plan.unverified_keys = [k for k in plan.unverified_keys if k not in desired]
-        # Keys the user did not give are sent as the placeholder, so the server keeps them.
-        plan.body_credentials = dict((k, PASSWORD_PLACEHOLDER) for k in stored if _find_key(k, desired) is None)
+        # Keys the user did not give are sent as the placeholder, so the server keeps them. Which keys
+        # exist shows in the stored credentials, or else in the connection as read (masked).
+        known = set(stored) | set((current.get('credentials') or {}).get('parameters') or {}) | set(opened)
+        plan.body_credentials = dict((k, PASSWORD_PLACEHOLDER) for k in known if _find_key(k, desired) is None)
         plan.body_credentials.update(desired)
     before = dict((k, SECRET_KEPT) for k in sorted(desired))
     after = dict((k, SECRET_WRITTEN if k in changed_keys else SECRET_KEPT) for k in sorted(desired))
@@ -308,7 +311,11 @@ def _parameters_plan(item, current_params, plan):
             write = _secret_write(policy, value, current_params[existing], plan, key)
             merged[target] = value if write else current_params[existing]
             changed = changed or write
+            if write:
+                plan.written_parameters.add(target)
             continue
+        if is_secret_key(key):
+            plan.written_parameters.add(target)
         merged[target] = value
         changed = changed or existing is None or not same_value(value, current_params[existing])
     if replace:
@@ -326,13 +333,15 @@ def _has_secrets(item):
     return bool(item.get('credentials')) or any(is_secret_key(k) for k in (item.get('parameters') or {}))
 
 
-def _field_view(conn, item):
-    """The managed fields of a connection as a diff shows them."""
+def _field_view(conn, item, written=()):
+    """The managed fields of a connection as a diff shows them; ``written`` are the secret parameters being sent."""
     view = {'name': grok_name(conn), 'data_source': conn.get('dataSource')}
     for option, field in (('description', 'description'), ('friendly_name', 'friendlyName')):
         if item.get(option) is not None:
             view[option] = conn.get(field)
-    view['parameters'] = mask_parameters(conn.get('parameters'))
+    view['parameters'] = dict(
+        (k, (SECRET_WRITTEN if k in written else SECRET_KEPT) if is_secret_key(k) and v not in (None, '') else _mask_value(k, v))
+        for k, v in (conn.get('parameters') or {}).items())
     if item.get('tags') is not None or item.get('ensure_tags'):
         view['tags'] = sorted(conn.get('tags') or [])
     return view
@@ -380,6 +389,8 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
 
     predicted = dict(base)
     predicted.update(body)
+    if current is None and not predicted.get('friendlyName'):
+        predicted['friendlyName'] = predicted['name']  # the server's default
     fields_changed = current is None or params_changed or any(
         not same_value(body[f], current.get(f)) for f in ('dataSource', 'friendlyName', 'description')
     ) or set(body['tags']) != set(current.get('tags') or [])
@@ -389,7 +400,7 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
 
     plan.predicted = mask_connection(predicted)
     plan.before = _field_view(current, item) if current is not None else {}
-    plan.after = _field_view(predicted, item)
+    plan.after = _field_view(predicted, item, plan.written_parameters)
     if creds_after is not None:
         if current is not None:
             plan.before['credentials'] = creds_before

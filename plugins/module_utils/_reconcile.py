@@ -127,6 +127,12 @@ class ConnectionReconciler(object):
         namespace = split_grok_name(name)[0]
         plan = plan_connection(item, current, namespace, stored_creds, grants, self._groups)
         plan.name = name
+        if plan.action == 'create' and namespace.casefold() != self.namespace().casefold():
+            # The server puts every new connection in the caller's namespace, whatever the name says.
+            plan.error = ("Invalid option name: cannot create '%s': Datagrok creates connections in the namespace of "
+                          "the api_key's user (%s), so name it '%s%s' or '%s'"
+                          % (name, self.namespace(), self.namespace(), item['name'].rsplit(':', 1)[-1],
+                             item['name'].rsplit(':', 1)[-1]))
         return plan
 
     # -- writes ----------------------------------------------------------------------------
@@ -143,7 +149,7 @@ class ConnectionReconciler(object):
             operation = 'create' if plan.action == 'create' else 'update'
             saved = self._call(operation, plan.name, self.client.save_connection, plan.body, plan.save_credentials,
                                plan.action == 'create')
-            if (saved.get('name') or '').casefold() != plan.body['name'].casefold():
+            if grok_name(saved).casefold() != plan.name.casefold():
                 self._undo_rename(plan, saved)
         if plan.shares_to_add or plan.grants_to_revoke:
             self._apply_shares(plan, saved['id'])
@@ -154,9 +160,9 @@ class ConnectionReconciler(object):
         # when someone created the name after our lookup; remove our copy instead of keeping a twin.
         if plan.action == 'create':
             self._call('remove the renamed duplicate of', plan.name, self.client.delete_connection, saved['id'])
-        raise ItemError("Cannot %s connection '%s': the server stored it as '%s' because the name is taken "
-                        "(created concurrently?)%s" % (plan.action, plan.name, saved.get('name'),
-                                                       '; the duplicate was removed' if plan.action == 'create' else ''))
+        removed = '; the duplicate was removed' if plan.action == 'create' else ''
+        raise ItemError("Cannot %s connection '%s': the server stored it as '%s' (the name is taken: created "
+                        "concurrently?)%s" % (plan.action, plan.name, grok_name(saved), removed))
 
     def _apply_shares(self, plan, entity_id):
         for access in ('View', 'Edit'):
@@ -212,6 +218,15 @@ class ConnectionReconciler(object):
             problems.extend('%s: %s' % (label, e) for e in item_errors(item))
         if problems:
             raise ItemError('Invalid option ' + '; '.join(problems))
+        # Duplicates as written first (no request needed), then as resolved against the caller's namespace.
+        for index, item in enumerate(items):
+            key = name_key(*split_grok_name(item['name']))
+            if key in keys:
+                problems.append("connections[%d] and connections[%d] both name '%s'" % (keys[key], index, item['name']))
+            keys[key] = index
+        if problems:
+            raise ItemError('Invalid option connections: ' + '; '.join(problems))
+        keys = {}
         for index, item in enumerate(items):
             key = name_key(*split_grok_name(self.full_name(item['name'])))
             if key in keys:

@@ -38,6 +38,8 @@ options:
   name:
     description:
       - Name of the connection, either V(Name) (in the namespace of the O(api_key)'s user) or V(Namespace:Name).
+      - Datagrok creates connections in the namespace of the O(api_key)'s user only. A V(Namespace:Name) in another
+        namespace can be updated or deleted (with the permission to), but not created.
       - Matched against the server ignoring case. A name that differs only in case is the same connection and
         is not renamed.
       - A name cannot contain V(.), V(/) or V(\\), because the Datagrok API addresses names with V(.) in place of V(:).
@@ -103,6 +105,9 @@ options:
         the real values, they are compared and written only when they differ. If it returns placeholders, the
         secret cannot be compared and is not rewritten; the result then says RV(credentials_verified=false) and
         lists the keys in RV(credentials_unverified). To rotate a secret on such a server, run once with V(always).
+      - Secret keys inside O(parameters) are masked by Datagrok on every read and are not returned by the
+        credentials route, so under V(when_changed) they can never be compared and are reported in
+        RV(credentials_unverified). Prefer O(credentials) for secrets.
       - V(always) sends them on every run. B(The task then reports changed on every run.)
       - V(on_create) sends them only when the connection is created.
       - With O(connections), the default for the items.

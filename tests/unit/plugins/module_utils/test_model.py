@@ -252,6 +252,15 @@ def test_always_writes_every_run():
     assert p.after['credentials'] == {'login': SECRET_WRITTEN, 'password': SECRET_WRITTEN}
 
 
+def test_always_keeps_the_credential_keys_it_was_not_given():
+    p = plan({'credentials': {'password': SECRET}, 'update_credentials': 'always'}, server_conn(), stored=None)
+    assert p.body['credentials']['parameters'] == {'login': PASSWORD_PLACEHOLDER, 'password': SECRET}
+
+
+def test_create_predicts_the_servers_default_friendly_name():
+    assert plan({'data_source': 'Postgres'}).predicted['friendlyName'] == 'Northwind'
+
+
 def test_on_create_never_writes_an_existing_connection():
     p = plan({'credentials': CREDS, 'update_credentials': 'on_create'}, server_conn())
     assert not p.changed and p.credentials_verified is None and 'credentials' not in p.after
@@ -268,7 +277,7 @@ def test_secret_in_parameters_follows_update_credentials():
     assert not p.changed and p.credentials_verified is False and p.unverified_keys == ['password']
     p = plan({'parameters': {'server': 'db', 'password': SECRET}, 'update_credentials': 'always'}, conn)
     assert p.action == 'update' and p.body['parameters']['password'] == SECRET
-    assert p.after['parameters']['password'] == MASK
+    assert p.before['parameters']['password'] == SECRET_KEPT and p.after['parameters']['password'] == SECRET_WRITTEN
     assert no_secrets_in(p.before, p.after, p.predicted)
     p = plan({'parameters': {'server': 'other'}}, conn)
     assert p.body['parameters']['password'] == PASSWORD_PLACEHOLDER  # the stored secret is kept

@@ -134,8 +134,10 @@ def find_connection(store, user, ref: str):
     if row is None:
         name = ref.replace('.', ':')
         namespace, short = name.rpartition(':')[::2]
-        candidates = [c for c in store.all('SELECT * FROM connections ORDER BY created_on, id')
-                      if c['name'].casefold() == short.casefold() and can_view(store, user, c)]
+        # NOCASE uses the unique (namespace, name) index but folds ASCII only: scan for other names.
+        rows = (store.all('SELECT * FROM connections WHERE name = ? COLLATE NOCASE ORDER BY created_on, id', (short,))
+                if short.isascii() else store.all('SELECT * FROM connections ORDER BY created_on, id'))
+        candidates = [c for c in rows if c['name'].casefold() == short.casefold() and can_view(store, user, c)]
         if namespace:
             candidates = [c for c in candidates if c['namespace'].casefold() == (namespace + ':').casefold()]
         else:

@@ -19,6 +19,15 @@ import copy
 import difflib
 import re
 
+from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import (
+    DATA_SOURCES,
+    canonical,
+    find_key,
+    is_secret,
+    missing_required,
+    parameter_errors,
+)
+
 # Datagrok's own placeholders for a stored secret (grok_shared credentials.dart): 13 underscores,
 # and "not-changed" with an EM DASH. Sending either back keeps the stored value.
 PASSWORD_PLACEHOLDER = '_' * 13
@@ -30,7 +39,8 @@ MASK = '********'
 SECRET_KEPT = '<secret>'
 SECRET_WRITTEN = '<secret: will be written>'
 
-# Keys whose values are password-class in Datagrok (GrokConnect "password"/"rsa" editors and file shares).
+# The rule for keys the catalogue (_catalogue.py) does not know: password-class names in Datagrok
+# (GrokConnect "password"/"rsa" editors and file shares), and any key that looks like a secret.
 SECRET_KEYS = frozenset(k.casefold() for k in (
     'password', 'secretKey', 'PWD', 'passPhrase', 'privateKey', '#OAuthAccessToken', 'token',
     'SAS', 'shared token', 'access token', 'refresh token', 'apiKey', 'clientSecret',
@@ -42,18 +52,6 @@ EMBEDDED_SECRETS = (
     re.compile(r'(\w+://[^:/@\s]*:)([^@/\s]+)(?=@)'),
 )
 
-DATA_SOURCES = (
-    # Dart enum (grok_shared DataSourceType): databases, file shares, secret managers.
-    'Access', 'Athena', 'BigQuery', 'Cassandra', 'Databricks', 'DB2', 'Excel', 'Firebird', 'HBase',
-    'Hive', 'Hive2', 'MariaDB', 'MLFlow', 'MongoDB', 'MS SQL', 'MySQL', 'Neo4j', 'ODATA', 'ODBC',
-    'Oracle', 'PostgresDart', 'Postgres', 'Redshift', 'SQLite', 'Socrata', 'Sparql', 'Teradata',
-    'Twitter', 'Vertica', 'Web',
-    'Azure Blob', 'Dropbox', 'GitHub', 'FTP', 'GoogleCloud', 'S3', 'Amazon EFS', 'SharePoint', 'HTTP',
-    'Files', 'SFTP', 'CoreWeave',
-    'AWS', 'GCP',
-    # GrokConnect JDBC providers not in the Dart enum, and a legacy name still found in packages.
-    'PI', 'Virtuoso', 'Impala', 'Denodo', 'Snowflake', 'ClickHouse', 'Neptune', 'SAP HANA', 'PostgresNet',
-)
 # The vendor client refuses to test the AWS secrets manager; so do we.
 UNTESTABLE_DATA_SOURCES = ('AWS',)
 ACCESS_LEVELS = ('View', 'Edit')
@@ -109,8 +107,14 @@ def data_source_error(data_source, allow_unknown=False):
 
 # -- secrets ---------------------------------------------------------------------------------
 
-def is_secret_key(key):
-    """The one place that decides whether a parameter or credential key holds a secret."""
+def is_secret_key(key, data_source=None):
+    """The one place that decides whether a parameter or credential key holds a secret.
+
+    The catalogue decides for the keys it knows of ``data_source``; a name rule for the rest.
+    """
+    known = is_secret(data_source, key)
+    if known is not None:
+        return known
     folded = str(key).casefold()
     return folded in SECRET_KEYS or any(f in folded.replace(' ', '') for f in SECRET_KEY_FRAGMENTS)
 
@@ -126,11 +130,11 @@ def embedded_secrets(value):
     return [m.group(2) for pattern in EMBEDDED_SECRETS for m in pattern.finditer(value) if not is_placeholder(m.group(2))]
 
 
-def secret_values(params):
+def secret_values(params, data_source=None):
     """The secret values in a parameter dict, for Ansible's no_log scrubbing."""
     values = []
     for key, value in (params or {}).items():
-        if is_secret_key(key):
+        if is_secret_key(key, data_source):
             if value not in (None, '') and not is_placeholder(value):
                 values.append(str(value))
         else:
@@ -138,8 +142,8 @@ def secret_values(params):
     return values
 
 
-def _mask_value(key, value):
-    if is_secret_key(key):
+def _mask_value(key, value, data_source=None):
+    if is_secret_key(key, data_source):
         return MASK if value not in (None, '') else value
     if isinstance(value, str):
         for pattern in EMBEDDED_SECRETS:
@@ -147,8 +151,8 @@ def _mask_value(key, value):
     return value
 
 
-def mask_parameters(params):
-    return dict((k, _mask_value(k, v)) for k, v in (params or {}).items())
+def mask_parameters(params, data_source=None):
+    return dict((k, _mask_value(k, v, data_source)) for k, v in (params or {}).items())
 
 
 def mask_connection(conn):
@@ -156,11 +160,13 @@ def mask_connection(conn):
     if not conn:
         return conn
     masked = copy.deepcopy(conn)
-    masked['parameters'] = mask_parameters(masked.get('parameters'))
+    data_source = masked.get('dataSource')
+    masked['parameters'] = mask_parameters(masked.get('parameters'), data_source)
     creds = masked.get('credentials')
     if isinstance(creds, dict):
         creds['parameters'] = dict((k, MASK) for k in (creds.get('parameters') or {}))
-        creds['openParameters'] = dict((k, v) for k, v in (creds.get('openParameters') or {}).items() if not is_secret_key(k))
+        creds['openParameters'] = dict((k, v) for k, v in (creds.get('openParameters') or {}).items()
+                                       if not is_secret_key(k, data_source))
     return masked
 
 
@@ -198,15 +204,6 @@ def same_value(desired, current):
 
 def _fold_keys(mapping):
     return dict((str(k).casefold(), v) for k, v in mapping.items())
-
-
-def _find_key(key, mapping):
-    """The spelling ``mapping`` uses for ``key`` (case-insensitive), or None."""
-    folded = str(key).casefold()
-    for existing in mapping:
-        if str(existing).casefold() == folded:
-            return existing
-    return None
 
 
 def _is_server_default(value):
@@ -276,8 +273,8 @@ def _credentials_plan(item, current, stored_creds, plan):
     opened = (current.get('credentials') or {}).get('openParameters') or {}
     changed_keys = []
     for key, value in desired.items():
-        stored_key = _find_key(key, stored)
-        opened_key = _find_key(key, opened)
+        stored_key = find_key(key, stored)
+        opened_key = find_key(key, opened)
         stored_value = stored[stored_key] if stored_key is not None else opened.get(opened_key) if opened_key is not None else None
         if _secret_write(policy, value, stored_value, plan, key):
             changed_keys.append(key)
@@ -288,14 +285,14 @@ def _credentials_plan(item, current, stored_creds, plan):
         # Keys the user did not give are sent as the placeholder, so the server keeps them. Which keys
         # exist shows in the stored credentials, or else in the connection as read (masked).
         known = set(stored) | set((current.get('credentials') or {}).get('parameters') or {}) | set(opened)
-        plan.body_credentials = dict((k, PASSWORD_PLACEHOLDER) for k in known if _find_key(k, desired) is None)
+        plan.body_credentials = dict((k, PASSWORD_PLACEHOLDER) for k in known if find_key(k, desired) is None)
         plan.body_credentials.update(desired)
     before = dict((k, SECRET_KEPT) for k in sorted(desired))
     after = dict((k, SECRET_WRITTEN if k in changed_keys else SECRET_KEPT) for k in sorted(desired))
     return before, after
 
 
-def _parameters_plan(item, current_params, plan):
+def _parameters_plan(item, current_params, plan, data_source):
     """The parameter dict to send, and whether it differs from what the server holds."""
     desired = item.get('parameters')
     if desired is None:
@@ -305,32 +302,33 @@ def _parameters_plan(item, current_params, plan):
     merged = {} if replace else dict(current_params)
     changed = False
     for key, value in desired.items():
-        existing = _find_key(key, current_params)
+        existing = find_key(key, current_params)
         target = existing if existing is not None else key
-        if existing is not None and is_secret_key(key):
+        secret = is_secret_key(key, data_source)
+        if existing is not None and secret:
             write = _secret_write(policy, value, current_params[existing], plan, key)
             merged[target] = value if write else current_params[existing]
             changed = changed or write
             if write:
                 plan.written_parameters.add(target)
             continue
-        if is_secret_key(key):
+        if secret:
             plan.written_parameters.add(target)
         merged[target] = value
         changed = changed or existing is None or not same_value(value, current_params[existing])
     if replace:
         for key, value in current_params.items():
-            if _find_key(key, desired) is not None:
+            if find_key(key, desired) is not None:
                 continue
-            if is_secret_key(key) or _is_server_default(value):
+            if is_secret_key(key, data_source) or _is_server_default(value):
                 merged[key] = value  # secrets follow update_credentials; defaults belong to the server
             else:
                 changed = True
     return merged, changed
 
 
-def _has_secrets(item):
-    return bool(item.get('credentials')) or any(is_secret_key(k) for k in (item.get('parameters') or {}))
+def _has_secrets(item, data_source):
+    return bool(item.get('credentials')) or any(is_secret_key(k, data_source) for k in (item.get('parameters') or {}))
 
 
 def _field_view(conn, item, written=()):
@@ -339,12 +337,27 @@ def _field_view(conn, item, written=()):
     for option, field in (('description', 'description'), ('friendly_name', 'friendlyName')):
         if item.get(option) is not None:
             view[option] = conn.get(field)
+    data_source = conn.get('dataSource')
     view['parameters'] = dict(
-        (k, (SECRET_WRITTEN if k in written else SECRET_KEPT) if is_secret_key(k) and v not in (None, '') else _mask_value(k, v))
+        (k, (SECRET_WRITTEN if k in written else SECRET_KEPT) if is_secret_key(k, data_source) and v not in (None, '')
+         else _mask_value(k, v, data_source))
         for k, v in (conn.get('parameters') or {}).items())
     if item.get('tags') is not None or item.get('ensure_tags'):
         view['tags'] = sorted(conn.get('tags') or [])
     return view
+
+
+def _catalogue_error(item, current, data_source, name):
+    """What the catalogue refuses once the connection is read: the keys of an update that names no
+    data_source (only now known), and a create without the parameters its data source needs."""
+    errors = []
+    if not item.get('data_source'):
+        errors = parameter_errors(data_source, item.get('parameters'), item.get('credentials'),
+                                  item.get('allow_unknown_parameters'))
+    elif current is None:
+        missing = missing_required(data_source, item.get('parameters'))
+        errors = ['parameters: ' + missing] if missing else []
+    return ("Invalid option for connection '%s': %s" % (name, '; '.join(errors))) if errors else None
 
 
 def plan_connection(item, current, namespace, stored_creds=None, grants=None, groups=None):
@@ -364,14 +377,19 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
     if current is None and not item.get('data_source'):
         plan.error = "data_source is required to create connection '%s'" % item['name']
         return plan
-
     short = split_grok_name(item['name'])[1]
+    data_source = item.get('data_source') or current.get('dataSource')
+    plan.error = _catalogue_error(item, current, data_source, grok_name(current) if current else (namespace or '') + short)
+    if plan.error:
+        return plan
+    item = dict(item, parameters=canonical(data_source, item.get('parameters')),
+                credentials=canonical(data_source, item.get('credentials')))
     base = current or {'name': short, 'namespace': namespace, 'parameters': {}, 'tags': []}
-    params, params_changed = _parameters_plan(item, base.get('parameters') or {}, plan)
+    params, params_changed = _parameters_plan(item, base.get('parameters') or {}, plan, data_source)
     body = {
         '#type': 'DataConnection',
         'name': base['name'],
-        'dataSource': item.get('data_source') or base.get('dataSource'),
+        'dataSource': data_source,
         'friendlyName': item['friendly_name'] if item.get('friendly_name') is not None else base.get('friendlyName'),
         'description': item['description'] if item.get('description') is not None else base.get('description'),
         'parameters': params,
@@ -383,7 +401,7 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
     creds_before, creds_after = _credentials_plan(item, current, stored_creds, plan)
     if plan.save_credentials:
         body['credentials'] = {'parameters': plan.body_credentials}
-    if current is not None and (item.get('update_credentials') or 'when_changed') == 'when_changed' and _has_secrets(item):
+    if current is not None and (item.get('update_credentials') or 'when_changed') == 'when_changed' and _has_secrets(item, data_source):
         # Verified: every secret given was compared with the stored value, or is being written.
         plan.credentials_verified = not plan.unverified_keys
 
@@ -462,13 +480,14 @@ def shares_view(access):
 
 def export_connection(conn, grants=None):
     """A server connection in exactly the input shape of datagrok_connection, without secrets."""
+    data_source = conn.get('dataSource')
     item = {
         'name': grok_name(conn),
-        'data_source': conn.get('dataSource'),
+        'data_source': data_source,
         # Secrets, and strings with a secret inside (a connection string with a password), are left out:
         # exported masked, they would overwrite the real value when fed back.
         'parameters': dict((k, v) for k, v in (conn.get('parameters') or {}).items()
-                           if not is_secret_key(k) and not is_placeholder(v) and _mask_value(k, v) == v),
+                           if not is_secret_key(k, data_source) and not is_placeholder(v) and _mask_value(k, v, data_source) == v),
         'tags': sorted(conn.get('tags') or []),
     }
     for option, field in (('description', 'description'), ('friendly_name', 'friendlyName')):

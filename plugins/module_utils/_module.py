@@ -41,6 +41,7 @@ def connection_item_spec():
         state=dict(type='str', default='present', choices=['present', 'absent']),
         data_source=dict(type='str'),
         allow_unknown_data_source=dict(type='bool', default=False),
+        allow_unknown_parameters=dict(type='bool', default=False),
         description=dict(type='str'),
         friendly_name=dict(type='str'),
         parameters=dict(type='dict'),
@@ -87,8 +88,8 @@ class DatagrokModule(AnsibleModule):
             if value and len(str(value)) > 1:
                 self.no_log_values.add(str(value))
 
-    def protect_parameters(self, params):
-        self.protect(secret_values(params))
+    def protect_parameters(self, params, data_source=None):
+        self.protect(secret_values(params, data_source))
 
     def check_name(self, name, option='name'):
         problem = name_error(name)

@@ -18,6 +18,7 @@ __metaclass__ = type
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError, one_line
+from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import parameter_errors
 from ansible_collections.datagrok.platform.plugins.module_utils._model import (
     data_source_error,
     grok_name,
@@ -49,6 +50,8 @@ def item_errors(item):
         problem = data_source_error(item['data_source'], item.get('allow_unknown_data_source'))
         if problem:
             errors.append('data_source: %s' % problem)
+        errors.extend(parameter_errors(item['data_source'], item.get('parameters'), item.get('credentials'),
+                                       item.get('allow_unknown_parameters')))
     seen = set()
     for share in item.get('shares') or []:
         group = share['group'].strip()
@@ -116,6 +119,8 @@ class ConnectionReconciler(object):
         """Read what the plan needs beyond the connection itself, then plan."""
         item = dict(item, shares=[dict(s, group=s['group'].strip()) for s in item['shares']]) if item.get('shares') else item
         name = grok_name(current) if current else self.full_name(item['name'])
+        # The data source is known for sure only now; it decides which parameters are secret.
+        self.module.protect_parameters(item.get('parameters'), item.get('data_source') or (current or {}).get('dataSource'))
         stored_creds = grants = None
         if current is not None and item.get('state') != 'absent':
             if item.get('credentials') and item.get('update_credentials') == 'when_changed':
@@ -178,19 +183,23 @@ class ConnectionReconciler(object):
 
     # -- one connection --------------------------------------------------------------------
 
-    def result(self, plan, connection):
-        diff = {'before': plan.before, 'after': plan.after,
-                'before_header': plan.name, 'after_header': plan.name}
-        return {
+    @staticmethod
+    def result(plan, connection=None):
+        """One connection's outcome. The bulk form leaves out the connection and unchanged diffs: Ansible scrubs
+        every string of a result against every no_log value, which grows as N squared with large results."""
+        result = {
             'name': plan.name,
             'state': plan.state,
             'changed': plan.changed,
             'action': plan.action or ('share' if plan.changed else None),
-            'diff': diff,
-            'connection': connection,
             'credentials_verified': plan.credentials_verified,
             'credentials_unverified': sorted(plan.unverified_keys),
         }
+        if connection is not None or plan.changed:
+            result['diff'] = {'before': plan.before, 'after': plan.after, 'before_header': plan.name, 'after_header': plan.name}
+        if connection is not None:
+            result['connection'] = connection
+        return result
 
     def run_one(self, item):
         errors = item_errors(item)
@@ -258,9 +267,10 @@ class ConnectionReconciler(object):
         def apply_item(index):
             plan, current = plans[index][0], work[index][1]
             try:
-                return self.result(plan, self.apply(plan, current))
+                self.apply(plan, current)
+                return self.result(plan)
             except ItemError as exc:
-                failed = self.result(plan, None)
+                failed = self.result(plan)
                 failed.update(changed=False, error=str(exc))
                 return failed
 

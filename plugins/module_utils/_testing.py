@@ -17,6 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
+from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import canonical, missing_required, parameter_errors
 from ansible_collections.datagrok.platform.plugins.module_utils._model import (
     UNTESTABLE_DATA_SOURCES,
     data_source_error,
@@ -27,14 +28,24 @@ from ansible_collections.datagrok.platform.plugins.module_utils._model import (
 from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import caller_namespace
 
 
+def _unsaved_errors(item):
+    """An unsaved connection gets the checks of a create in datagrok_connection."""
+    source = item['data_source']
+    problem = data_source_error(source, item.get('allow_unknown_data_source'))
+    if problem:
+        return ['data_source: ' + problem]
+    errors = parameter_errors(source, item.get('parameters'), item.get('credentials'), item.get('allow_unknown_parameters'))
+    missing = missing_required(source, item.get('parameters'))
+    return errors + (['parameters: ' + missing] if missing else [])
+
+
 def spec_errors(items, option=None):
     """Problems with the connections to test that can be known before any request."""
     errors = []
     for index, item in enumerate(items):
         where = ('%s[%d]: ' % (option, index)) if option else ''
         if item.get('data_source'):
-            problem = data_source_error(item['data_source'], item.get('allow_unknown_data_source'))
-            problem = problem and 'data_source: ' + problem
+            problem = '; '.join(_unsaved_errors(item))
             if item.get('id'):
                 problem = 'give either id (a saved connection) or data_source (an unsaved one), not both'
         elif item.get('parameters') is not None or item.get('credentials') is not None:
@@ -78,9 +89,10 @@ class ConnectionTester(object):
     def _target(self, item):
         """(label, body to test) for one item; the body of a saved connection is read from the server."""
         if item.get('data_source'):
-            body = {'#type': 'DataConnection', 'name': item.get('name') or 'unsaved',
-                    'dataSource': item['data_source'], 'parameters': item.get('parameters') or {},
-                    'credentials': {'parameters': item.get('credentials') or {}}}
+            source = item['data_source']
+            body = {'#type': 'DataConnection', 'name': item.get('name') or 'unsaved', 'dataSource': source,
+                    'parameters': canonical(source, item.get('parameters') or {}),
+                    'credentials': {'parameters': canonical(source, item.get('credentials') or {})}}
             return item.get('name') or '%s (unsaved)' % item['data_source'], body
         ref = item.get('id') or self._full_name(item['name'])
         conn = self.client.get_connection(ref)

@@ -64,6 +64,15 @@ options:
       - With O(connections), the default for the items.
     type: bool
     default: false
+  allow_unknown_parameters:
+    description:
+      - Accept keys in O(parameters) and O(credentials) that the collection's catalogue does not list for
+        the O(data_source), for connectors newer than the collection. They are sent as given.
+      - Without it, such a key fails the task before any request, with a suggestion (C(host) -> C(server)).
+      - A connection parameter given in O(credentials) fails in either case.
+      - With O(connections), the default for the items.
+    type: bool
+    default: false
   description:
     description:
       - Description of the connection. Not changed when not set.
@@ -75,10 +84,22 @@ options:
   parameters:
     description:
       - Connection parameters, for example C(server), C(port), C(db), C(ssl), C(bucket), C(region).
+      - For the data sources in the collection's catalogue (Postgres, MS SQL, Snowflake, S3, ..., listed with
+        their keys in C(docs/data-sources.md) of the collection), every key is checked before any request.
+        An unknown key (a typo such as C(host) for C(server)) fails with a suggestion, unless
+        O(allow_unknown_parameters=true). A value of the wrong type (C(port=abc)) fails too.
+      - When O(data_source) is not given (an update), the keys are checked against the data source of the
+        connection as read, before any write.
+      - Keys are sent in the catalogue's spelling (C(Server) becomes C(server)) and values in its types
+        (V("5432") becomes V(5432) for C(port), V("true") becomes V(true) for C(ssl)).
+      - A new connection needs the parameters its data source cannot work without, for example C(server) or
+        C(connString) for Postgres, C(bucket) for S3. Missing ones fail the task before any write.
       - Compared after normalisation, key by key. V("5432") equals V(5432), V("true") equals V(true), and keys
         match ignoring case, as Datagrok's connectors read them.
       - Password-class keys (for example C(password), C(secretKey), C(PWD), C(passPhrase), C(privateKey), tokens)
-        are secrets, treated like O(credentials) and following O(update_credentials).
+        are secrets, treated like O(credentials) and following O(update_credentials). The catalogue says which
+        keys of a data source are secret; for other keys, a name containing C(password), C(secret) or C(token)
+        is a secret.
     type: dict
   parameters_mode:
     description:
@@ -92,6 +113,8 @@ options:
   credentials:
     description:
       - Credentials of the connection, for example C(login) and C(password), or C(accessKey) and C(secretKey).
+      - Checked like O(parameters). A key the data source does not use fails before any request, unless
+        O(allow_unknown_parameters=true).
       - Write-only. When they are written depends on O(update_credentials).
       - Keys that are not given keep their stored values.
       - The whole dict is C(no_log), so Ansible also hides its non-secret values (such as the login) wherever they
@@ -157,8 +180,9 @@ options:
         sent, through a pool of O(max_workers) threads.
       - Every item is checked before any request; invalid input fails the task without writing anything.
       - A failing item does not stop the others; the task fails at the end and names each failed item.
-      - With this form, O(state), O(allow_unknown_data_source), O(parameters_mode), O(update_credentials) and
-        O(shares_mode) are defaults for the items, and the other per-connection options must be set on the items.
+      - With this form, O(state), O(allow_unknown_data_source), O(allow_unknown_parameters), O(parameters_mode),
+        O(update_credentials) and O(shares_mode) are defaults for the items, and the other per-connection options
+        must be set on the items.
     type: list
     elements: dict
     suboptions:
@@ -175,6 +199,9 @@ options:
         type: str
       allow_unknown_data_source:
         description: See O(allow_unknown_data_source). Defaults to O(allow_unknown_data_source).
+        type: bool
+      allow_unknown_parameters:
+        description: See O(allow_unknown_parameters). Defaults to O(allow_unknown_parameters).
         type: bool
       description:
         description: See O(description).
@@ -377,10 +404,10 @@ results:
       description: V(create), V(update), V(delete), V(share) (only shares changed) or V(null).
       type: str
     diff:
-      description: Before and after, as RV(diff).
-      type: dict
-    connection:
-      description: As RV(connection).
+      description:
+        - Before and after, as RV(diff). Only for connections that changed (or would).
+        - The items carry no connection object, which keeps large results fast; read connections with
+          M(datagrok.platform.datagrok_connection_info).
       type: dict
     credentials_verified:
       description: As RV(credentials_verified).
@@ -413,7 +440,8 @@ from ansible_collections.datagrok.platform.plugins.module_utils._module import D
 from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ConnectionReconciler, ItemError
 
 # With `connections`, these top-level options are defaults for the items; the others belong on the items.
-ITEM_DEFAULTS = ('state', 'allow_unknown_data_source', 'parameters_mode', 'update_credentials', 'shares_mode')
+ITEM_DEFAULTS = ('state', 'allow_unknown_data_source', 'allow_unknown_parameters', 'parameters_mode', 'update_credentials',
+                 'shares_mode')
 
 
 def argument_spec():
@@ -447,7 +475,7 @@ def bulk_items(module):
             item.setdefault(option, p[option])
         if scope.get('tag') and item['state'] == 'present':
             item['ensure_tags'] = [scope['tag']]
-        module.protect_parameters(item.get('parameters'))
+        module.protect_parameters(item.get('parameters'), item.get('data_source'))
         items.append(item)
     return items
 
@@ -475,7 +503,7 @@ def main():
     reconciler = ConnectionReconciler(module, max_workers=p['max_workers'])
     try:
         if p['name'] is not None:
-            module.protect_parameters(p['parameters'])
+            module.protect_parameters(p['parameters'], p['data_source'])
             if p['purge']:
                 module.fail(module.option_error('purge', 'works only with connections'))
             result = reconciler.run_one(dict((k, p[k]) for k in connection_item_spec()))

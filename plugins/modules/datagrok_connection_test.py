@@ -17,6 +17,10 @@ description:
     credentials the server stores), or of an unsaved one (O(data_source), O(parameters), O(credentials)) to check it
     before saving it.
   - Tests many connections at once with O(connections), through a pool of O(max_workers) threads.
+  - An unsaved connection is checked first, before any request, as M(datagrok.platform.datagrok_connection) checks a
+    new one. The data source must be known, and so must the parameter and credential keys (see
+    O(allow_unknown_parameters)); the values must have the right types, and the parameters the data source needs
+    must be there.
   - Never reports changed. Runs in check mode too, because a test writes nothing.
 author:
   - Datagrok platform maintainers (@datagrok-ansible)
@@ -43,9 +47,16 @@ options:
       - Accept an O(data_source) this collection does not know.
     type: bool
     default: false
+  allow_unknown_parameters:
+    description:
+      - Accept keys in O(parameters) and O(credentials) that the collection's catalogue does not list for the
+        O(data_source), as in M(datagrok.platform.datagrok_connection).
+    type: bool
+    default: false
   parameters:
     description:
-      - Parameters of the unsaved connection, as in M(datagrok.platform.datagrok_connection).
+      - Parameters of the unsaved connection, as in M(datagrok.platform.datagrok_connection). They are checked
+        against the collection's catalogue, and sent in its key spelling and types.
     type: dict
   credentials:
     description:
@@ -71,6 +82,10 @@ options:
         type: str
       allow_unknown_data_source:
         description: See O(allow_unknown_data_source).
+        type: bool
+        default: false
+      allow_unknown_parameters:
+        description: See O(allow_unknown_parameters).
         type: bool
         default: false
       parameters:
@@ -191,6 +206,7 @@ def main():
     target = dict(
         name=dict(type='str'), id=dict(type='str'), data_source=dict(type='str'),
         allow_unknown_data_source=dict(type='bool', default=False),
+        allow_unknown_parameters=dict(type='bool', default=False),
         parameters=dict(type='dict'), credentials=dict(type='dict', no_log=True),
     )
     spec = dict(target)
@@ -216,7 +232,7 @@ def main():
     if problems:
         module.fail('Invalid option ' + '; '.join(problems))
     for item in items:
-        module.protect_parameters(item.get('parameters'))
+        module.protect_parameters(item.get('parameters'), item.get('data_source'))
     tester = ConnectionTester(module.client, retries=p['test_retries'], delay=p['test_delay'])
     results = tester.run(items, max_workers=p['max_workers'])
     failed = [r for r in results if not r['ok'] and not r['untestable']]

@@ -258,7 +258,7 @@ def test_always_keeps_the_credential_keys_it_was_not_given():
 
 
 def test_create_predicts_the_servers_default_friendly_name():
-    assert plan({'data_source': 'Postgres'}).predicted['friendlyName'] == 'Northwind'
+    assert plan({'data_source': 'Postgres', 'parameters': {'server': 'db'}}).predicted['friendlyName'] == 'Northwind'
 
 
 def test_on_create_never_writes_an_existing_connection():
@@ -296,7 +296,8 @@ def grant(perm_id, group_id, name, permission, inherited=False):
 
 
 def test_shares_on_create_are_planned_without_revocations():
-    p = plan({'data_source': 'Postgres', 'shares': [{'group': 'Analysts', 'access': 'Edit'}]}, groups=GROUPS)
+    p = plan({'data_source': 'Postgres', 'parameters': {'server': 'db'}, 'shares': [{'group': 'Analysts', 'access': 'Edit'}]},
+             groups=GROUPS)
     assert p.shares_to_add == [('Analysts', 'Edit')] and p.grants_to_revoke == []
     assert p.after['shares'] == [{'group': 'Analysts', 'access': 'Edit'}]
 

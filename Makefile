@@ -6,12 +6,15 @@ SHELL := /bin/bash
 TEST := bash hacking/test.sh
 
 .PHONY: demo test all venv emulator-tests units sanity integration molecule lint docs changelog \
-	build-smoke py312 emulator clean clean-cache help
+	build-smoke guides ee awx galaxy-importer reference-docs py312 emulator clean clean-cache help
 
 help:
 	@echo "make demo            run the example inventory against a fresh emulator, twice"
 	@echo "make test            everything (what CI runs via .ci/run)"
 	@echo "make units | sanity | integration | molecule | lint | docs | changelog | build-smoke"
+	@echo "make guides          run the playbooks of the guides in docs/ as they say"
+	@echo "make ee | awx | galaxy-importer   execution environment, AWX-like jobs, Galaxy import check"
+	@echo "make reference-docs  regenerate docs/reference from the plugin docs (commit the result)"
 	@echo "make emulator-tests  pytest tests/emulator (with PostgreSQL)"
 	@echo "make py312           units + integration on Python 3.12 / newest ansible-core"
 	@echo "make emulator        one emulator in the foreground for manual use"
@@ -28,8 +31,14 @@ demo:
 venv:
 	$(TEST) none
 
-emulator-tests units sanity integration molecule lint docs changelog build-smoke py312:
+emulator-tests units sanity integration molecule lint docs guides changelog build-smoke ee awx galaxy-importer py312:
 	$(TEST) $@
+
+# docs/reference is generated (antsibull-docs) from the collection as built; `make docs` fails
+# when it is out of date.
+reference-docs:
+	$(TEST) none
+	bash hacking/gen_reference_docs.sh
 
 # Foreground emulator: URL http://127.0.0.1:$${DATAGROK_EMULATOR_PORT:-8765},
 # admin key $${DATAGROK_API_KEY:-datagrok-dev-admin-key}, state build/emulator/state.sqlite.

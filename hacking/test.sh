@@ -5,7 +5,8 @@
 #   hacking/test.sh STEP...      run only these steps, with the setup they need
 #   hacking/test.sh emulator     run one emulator in the foreground (`make emulator`)
 #
-# Steps: emulator-tests units sanity integration molecule lint docs changelog build-smoke demo py312
+# Steps: emulator-tests units sanity integration molecule lint docs guides changelog build-smoke ee
+#        awx galaxy-importer demo py312
 # Setup that every run does first: venv (.venv from requirements-dev.txt, re-used while
 # the requirements hash is unchanged), tree (build the collection tarball and install it
 # into build/collections, where ansible-test runs), services (private PostgreSQL and three
@@ -35,7 +36,7 @@ HELPERS="$REPO/hacking/helpers.py"
 # runs and clones (warm sanity), and sanity runs under a lock on it.
 AT_HOME="${AT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/datagrok-platform/ansible-test-home}"
 export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/pip}"
-ALL_STEPS=(emulator-tests units sanity integration molecule lint docs changelog build-smoke demo py312)
+ALL_STEPS=(emulator-tests units sanity integration molecule lint docs guides changelog build-smoke ee awx galaxy-importer demo py312)
 
 # ansible-test and friends must never wait for input (CI has no stdin).
 exec </dev/null
@@ -422,6 +423,40 @@ step_lint() {
 
 step_docs() {
     antsibull-docs lint-collection-docs --plugin-docs .
+    # docs/reference is generated from the installed tree: regenerate it and compare.
+    local fresh="$TMP_ROOT/reference"
+    COLLECTIONS="$COLLECTIONS" bash "$REPO/hacking/gen_reference_docs.sh" "$fresh"
+    if ! diff -ru docs/reference "$fresh" >"$RUN_DIR/reference.diff"; then
+        log "ERROR: docs/reference is out of date: run 'make reference-docs' and commit the result"
+        head -n 80 "$RUN_DIR/reference.diff"
+        return 1
+    fi
+    # docs/data-sources.md is generated from the data-source catalogue.
+    python "$REPO/hacking/gen_data_sources_doc.py" --check
+    check_doc_links
+    note "plugin docs lint, docs/reference and docs/data-sources.md up to date ($(find docs/reference -name '*.rst' | wc -l) pages), links resolve"
+}
+
+step_guides() {
+    # The guides' playbooks, taken from the guides and run as they say against fresh emulators.
+    DATAGROK_TEST_COLLECTIONS="$COLLECTIONS" \
+        python -m pytest tests/awx/test_guides.py -q -p no:cacheprovider -n 2 --basetemp "$TMP_ROOT/pytest-guides"
+    note "getting started, secrets (clear and masked server), bulk and purge, adopting: as the guides say"
+}
+
+check_doc_links() {  # every relative link in the Markdown docs points at a file that exists
+    local file target broken=0
+    while IFS= read -r file; do
+        while IFS= read -r target; do
+            target=${target%%#*}
+            [[ -z "$target" || "$target" == *://* || "$target" == mailto:* ]] && continue
+            if [[ ! -e "$(dirname "$file")/$target" ]]; then
+                log "ERROR: $file links to $target, which does not exist"
+                broken=$((broken + 1))
+            fi
+        done < <(grep -o '](\([^) ]*\))' "$file" | sed 's/^](\(.*\))$/\1/')
+    done < <(find README.md docs -name '*.md' -not -path 'docs/reference/*' | sort)
+    [[ $broken -eq 0 ]]
 }
 
 step_changelog() {
@@ -456,6 +491,74 @@ step_build_smoke() {
     done
     [[ $count -gt 0 ]] || skip "tarball installs; no modules to render yet"
     note "$count module(s) render"
+}
+
+step_ee() {
+    # The execution environment, without a container engine: `ansible-builder create` writes the
+    # build context from tests/awx/execution-environment.yml and the tarball; the context's own
+    # scripts then install the collection offline and introspect its requirements, as the image
+    # build would; and those must be exactly what the modules import (tests/awx).
+    DATAGROK_TEST_COLLECTIONS="$COLLECTIONS" DATAGROK_TEST_TARBALL="$(ls "$DIST"/datagrok-platform-*.tar.gz)" \
+        python -m pytest tests/awx/test_execution_environment.py -q -p no:cacheprovider --basetemp "$TMP_ROOT/pytest-ee"
+    note "ansible-builder create: context written; requirements introspected from the tarball match the imports"
+}
+
+step_awx() {
+    # The example as AWX runs it: ansible-runner jobs against a fresh emulator, the credential
+    # injected only as environment variables rendered from extensions/awx (tests/awx).
+    DATAGROK_TEST_COLLECTIONS="$COLLECTIONS" \
+        python -m pytest tests/awx/test_credential_type.py tests/awx/test_awx_job.py -q -p no:cacheprovider \
+        --basetemp "$TMP_ROOT/pytest-awx"
+    note "credential type; jobs provision, list, drift report clean and after a hand edit; no secret in stdout or events"
+}
+
+step_galaxy_importer() {
+    # galaxy-importer, which Galaxy and Automation Hub run on an upload, on the tarball, offline.
+    # Its ansible-test stage needs a container engine and stays off (docs/releasing.md).
+    local work="$TMP_ROOT/galaxy-importer" tarball warnings
+    tarball=$(ls "$DIST"/datagrok-platform-*.tar.gz)
+    mkdir -p "$work/home"
+    cat >"$work/galaxy-importer.cfg" <<'EOF'
+[galaxy-importer]
+RUN_ANSIBLE_TEST = False
+ANSIBLE_TEST_LOCAL_IMAGE = False
+LOCAL_IMAGE_DOCKER = False
+RUN_ANSIBLE_DOC = True
+RUN_ANSIBLE_LINT = True
+OFFLINE_ANSIBLE_LINT = True
+RUN_FLAKE8 = False
+CHECK_CHANGELOG = True
+CHECK_REQUIRED_TAGS = False
+REQUIRE_V1_OR_GREATER = False
+EOF
+    # A HOME of its own: its ansible-doc and ansible-lint must see the tarball's content, not a
+    # collection installed under ~/.ansible. It writes importer_result.json into the cwd.
+    (cd "$work" && HOME="$work/home" GALAXY_IMPORTER_CONFIG="$work/galaxy-importer.cfg" \
+        python -m galaxy_importer.main "$tarball") | tee "$work/importer.log"
+    python - "$work/importer_result.json" <<'PY'
+import json
+import sys
+
+with open(sys.argv[1], encoding="utf-8") as handle:
+    result = json.load(handle)
+contents = {(item["content_type"], item["content_name"]): item for item in result["docs_blob"]["contents"]}
+modules = sorted(name for kind, name in contents if kind == "module")
+roles = sorted(name for kind, name in contents if kind == "role")
+problems = ["module %s: no documentation" % name for name in modules if not (contents["module", name].get("doc_strings") or {}).get("doc")]
+problems += ["role %s: no README" % name for name in roles if not contents["role", name].get("readme_html")]
+if not modules:
+    problems.append("no modules found")
+for problem in problems:
+    print("ERROR: galaxy-importer result: " + problem)
+print("galaxy-importer found modules %s; roles %s" % (", ".join(modules), ", ".join(roles)))
+sys.exit(1 if problems else 0)
+PY
+    warnings=$(grep -c '^WARNING' "$work/importer.log" || true)
+    if [[ "$warnings" -gt 0 ]]; then
+        log "ERROR: galaxy-importer printed $warnings warning(s); Galaxy shows them on the collection's page"
+        return 1
+    fi
+    note "imports cleanly (ansible-doc, ansible-lint, changelog); its ansible-test stage is off: no container engine"
 }
 
 step_py312() {

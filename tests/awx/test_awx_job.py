@@ -1,0 +1,254 @@
+"""An AWX-like job: the example playbooks run through ansible-runner, the engine AWX runs jobs with.
+
+Each job gets a private data directory laid out as AWX lays it out: the playbooks in project/, the
+example inventory in inventory/, and the Datagrok credential only as environment variables in
+env/envvars, rendered from the credential type shipped in extensions/awx exactly as AWX renders
+its injectors. The playbooks and the inventory hold no URL and no key.
+
+The jobs, in order, against one fresh emulator:
+
+1. provision (docs/example/site.yml): succeeds, and the connections exist on the server;
+2. list (docs/example/list.yml): succeeds and lists them;
+3. drift report (site.yml as a check-mode job, as a scheduled template would run it, and the
+   drift.yml of docs/awx.md, which fails on drift) on the untouched server: no change, success;
+4. someone edits a connection by hand; both drift reports now name the connection (drift.yml
+   fails), write nothing (no request but GETs), and the hand edit is still on the server.
+
+Every job's stdout and job events are searched for the API key and each secret of the example
+inventory: none may appear. The private data directories are deleted after each job, because
+ansible-runner stores the job's environment, API key included, in artifacts/<ident>/command.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+import ansible_runner
+import pytest
+import yaml
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLE = os.path.join(REPO, 'docs', 'example')
+AWX_GUIDE = os.path.join(REPO, 'docs', 'awx.md')
+# Keys whose values are secrets, as the collection (and Datagrok) classify them.
+SECRET_KEY = re.compile(r'password|secret|token|passphrase|privatekey|^pwd$', re.I)
+MANAGED_TAG = 'managed-by-ansible'
+# The job templates' verbosity: 4 (Connection Debug), so the secret search also covers the most
+# output an operator can turn on for a local job.
+VERBOSITY = 4
+HAND_EDITED = 'Orders'
+
+
+def _walk(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, path + (key,))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item, path)
+    else:
+        yield path, value
+
+
+@pytest.fixture(scope='module')
+def inventory():
+    with open(os.path.join(EXAMPLE, 'inventory.yml'), encoding='utf-8') as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture(scope='module')
+def example_connections(inventory):
+    return inventory['datagrok']['vars']['datagrok_connections']
+
+
+@pytest.fixture(scope='module')
+def inventory_secrets(inventory):
+    """Every secret value in the example inventory (the connections' passwords and secret keys)."""
+    found = {}
+    for path, value in _walk(inventory):
+        if path and SECRET_KEY.search(str(path[-1])) and value not in (None, ''):
+            found['%s in the inventory' % value] = str(value)  # demo values: they may be named
+    assert len(found) >= 4, 'expected the example inventory to hold secrets to search for, found %s' % sorted(found)
+    return found
+
+
+@pytest.fixture(scope='module')
+def drift_playbook():
+    """The drift.yml of docs/awx.md, as a reader would copy it into the project."""
+    with open(AWX_GUIDE, encoding='utf-8') as handle:
+        guide = handle.read()
+    blocks = re.findall(r'^```yaml\n(---\n# drift\.yml.*?)^```', guide, re.S | re.M)
+    assert len(blocks) == 1, 'docs/awx.md must hold exactly one yaml block starting with "---" and "# drift.yml"'
+    return blocks[0]
+
+
+class Job:
+    """The outcome of one job: status, rc, stats, events and stdout (collected before its folder is deleted)."""
+
+    def __init__(self, runner, artifacts):
+        self.status = runner.status
+        self.rc = runner.rc
+        self.stats = runner.stats or {}
+        with open(os.path.join(artifacts, 'stdout'), encoding='utf-8', errors='replace') as handle:
+            self.stdout = handle.read()
+        self.events = []
+        self.events_text = []
+        for path in sorted(glob.glob(os.path.join(artifacts, 'job_events', '*.json'))):
+            with open(path, encoding='utf-8') as handle:
+                text = handle.read()
+            self.events_text.append(text)
+            self.events.append(json.loads(text))
+
+    def changed(self, host='demo_instance'):
+        return (self.stats.get('changed') or {}).get(host, 0)
+
+    def failures(self):
+        return sum(sum((self.stats.get(key) or {}).values()) for key in ('failures', 'dark'))
+
+    def results(self, task):
+        """The results of a task (by name) from the job events."""
+        return [event['event_data']['res'] for event in self.events
+                if event.get('event') == 'runner_on_ok' and event.get('event_data', {}).get('task') == task]
+
+    def leaks(self, secrets):
+        """The labels of the secrets (a dict label -> value) found in stdout or in any job event."""
+        text = self.stdout + '\n'.join(self.events_text)
+        return sorted(label for label, value in secrets.items() if value in text)
+
+
+@pytest.fixture(scope='module')
+def run_job(collections_path, render_injectors, emulator, inventory_secrets, example_connections, drift_playbook):
+    """``run_job(ident, playbook, check=False)``: one AWX-like job; asserts that it leaked no secret."""
+    # ansible-runner passes its own environment on to the job: make sure the credential can only
+    # come from env/envvars, as in AWX, and not from a DATAGROK_* variable of whoever runs the tests.
+    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith('DATAGROK_') and not name.startswith('DATAGROK_TEST_')}
+    # The execution environment's part: ansible-playbook of this venv first on PATH, where the
+    # collection is installed, no colour codes in stdout.
+    ee_env = {'PATH': os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''),
+              'ANSIBLE_COLLECTIONS_PATH': collections_path, 'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_FORCE_COLOR': '0'}
+    # What a credential of the shipped type injects, with the emulator's URL and admin key.
+    credential_env = render_injectors({'url': emulator.url, 'api_key': emulator.admin_key, 'validate_certs': True})
+    assert credential_env['DATAGROK_API_KEY'] == emulator.admin_key
+
+    def run(ident, playbook, check=False):
+        private = tempfile.mkdtemp(prefix='datagrok-awx-job-')
+        try:
+            os.makedirs(os.path.join(private, 'project'))
+            os.makedirs(os.path.join(private, 'inventory'))
+            os.makedirs(os.path.join(private, 'env'))
+            for name in ('site.yml', 'list.yml'):
+                shutil.copy(os.path.join(EXAMPLE, name), os.path.join(private, 'project', name))
+            with open(os.path.join(private, 'project', 'drift.yml'), 'w', encoding='utf-8') as handle:
+                handle.write(drift_playbook)
+            shutil.copy(os.path.join(EXAMPLE, 'inventory.yml'), os.path.join(private, 'inventory', 'hosts.yml'))
+            # Nothing in the project or the inventory says where the server is or how to log in.
+            for folder in ('project', 'inventory'):
+                for path in glob.glob(os.path.join(private, folder, '*')):
+                    with open(path, encoding='utf-8') as handle:
+                        text = handle.read()
+                    assert emulator.url not in text and emulator.admin_key not in text
+                    assert not re.search(r'^\s*datagrok_(url|api_key)\s*:', text, re.M), path
+            envvars = dict(ee_env, **credential_env)
+            with open(os.path.join(private, 'env', 'envvars'), 'w', encoding='utf-8') as handle:
+                yaml.safe_dump(envvars, handle)
+            if check:
+                # Job type "Check" with "Show changes" on, as a drift-report template runs.
+                with open(os.path.join(private, 'env', 'cmdline'), 'w', encoding='utf-8') as handle:
+                    handle.write('--check --diff')
+            runner = ansible_runner.run(private_data_dir=private, playbook=playbook, ident=ident, quiet=True, verbosity=VERBOSITY,
+                                        settings={'job_timeout': 300, 'suppress_ansible_output': True})
+            job = Job(runner, os.path.join(private, 'artifacts', ident))
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
+        secrets = dict(inventory_secrets, **{'the API key': emulator.admin_key})
+        assert job.events, 'job %s produced no events' % ident
+        assert job.leaks(secrets) == [], 'job %s printed secrets in its stdout or events' % ident
+        # The search did look at real output: the job talks about the connections by name.
+        assert any(item['name'] in job.stdout for item in example_connections)
+        return job
+
+    try:
+        yield run
+    finally:
+        os.environ.update(saved)
+
+
+def _managed(emulator):
+    listed = emulator.call('GET', '/public/v1/connections?tags=%s' % MANAGED_TAG)
+    return {connection['name']: connection for connection in listed}
+
+
+def _summary(job):
+    messages = [result.get('msg', '') for result in job.results('Summary')]
+    assert len(messages) == 1, messages
+    return messages[0]
+
+
+def test_provision_job(run_job, emulator, example_connections):
+    job = run_job('provision', 'site.yml')
+    assert (job.status, job.rc) == ('successful', 0), job.stdout[-3000:]
+    assert job.failures() == 0
+    assert job.changed() >= 1
+    present = sorted(item['name'] for item in example_connections if item.get('state', 'present') == 'present')
+    absent = [item['name'] for item in example_connections if item.get('state') == 'absent']
+    assert _summary(job).startswith('%d created, 0 updated' % len(present)), _summary(job)
+    on_server = _managed(emulator)
+    assert sorted(on_server) == present
+    for item in example_connections:
+        if item['name'] in on_server:
+            assert on_server[item['name']]['dataSource'] == item['data_source']
+            assert MANAGED_TAG in on_server[item['name']]['tags']
+    assert absent and not set(absent) & {connection['name'] for connection in emulator.call('GET', '/public/v1/connections')}
+
+
+def test_list_job(run_job, example_connections):
+    job = run_job('list', 'list.yml')
+    assert (job.status, job.rc) == ('successful', 0), job.stdout[-3000:]
+    assert job.changed() == 0
+    [result] = job.results('Read the managed connections with their shares')
+    listed = sorted(connection['name'] for connection in result['connections'])
+    assert listed == sorted(item['name'] for item in example_connections if item.get('state', 'present') == 'present')
+
+
+def test_drift_report_without_drift(run_job, emulator):
+    before = len(emulator.requests())
+    job = run_job('drift-clean', 'site.yml', check=True)
+    assert (job.status, job.rc) == ('successful', 0), job.stdout[-3000:]
+    assert job.changed() == 0, _summary(job)
+    assert ' 0 updated' in _summary(job) and ' 0 deleted' in _summary(job)
+    job = run_job('drift-clean-alerting', 'drift.yml')
+    assert (job.status, job.rc) == ('successful', 0), job.stdout[-3000:]
+    assert 'Drift on' not in job.stdout
+    assert {entry['method'] for entry in emulator.requests()[before:]} == {'GET'}
+
+
+def test_drift_report_after_a_hand_edit(run_job, emulator, example_connections):
+    item = next(item for item in example_connections if item['name'] == HAND_EDITED)
+    # Someone changes the port in the Datagrok UI (here: the same REST call the UI makes).
+    connection = emulator.call('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)
+    hand_port = int(item['parameters']['port']) + 1
+    connection['parameters']['port'] = hand_port
+    emulator.call('POST', '/public/v1/connections?saveCredentials=false', connection)
+    assert emulator.call('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)['parameters']['port'] == hand_port
+
+    before = len(emulator.requests())
+    job = run_job('drift', 'site.yml', check=True)
+    assert (job.status, job.rc) == ('successful', 0), job.stdout[-3000:]
+    # The report: one connection would be updated, named in the summary, and the job shows changed.
+    assert job.changed() >= 1
+    summary = _summary(job)
+    assert ' 1 updated' in summary and re.search(r'changed: (\w+:)?%s$' % HAND_EDITED, summary), summary
+    # The alerting variant fails, naming the connection, and is a check-mode run whatever the job type.
+    job = run_job('drift-alerting', 'drift.yml')
+    assert job.status == 'failed' and job.rc != 0
+    assert re.search(r'Drift on demo_instance: (\w+:)?%s\b' % HAND_EDITED, job.stdout), job.stdout[-3000:]
+    # Check mode wrote nothing: only GETs reached the server, and the hand edit is still there.
+    methods = [entry['method'] for entry in emulator.requests()[before:]]
+    assert methods and set(methods) == {'GET'}, methods
+    assert emulator.call('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)['parameters']['port'] == hand_port

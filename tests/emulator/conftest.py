@@ -4,17 +4,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
-import signal
-import subprocess
-import sys
-import threading
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from datagrok_emulator.process import EmulatorProcess
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-RUN = os.path.join(HERE, 'run.py')
 ADMIN_KEY = 'admin-test-key-0001'
 USER_KEY = 'alice-test-key-0002'
 PG_VARS = ('DATAGROK_TEST_PG_HOST', 'DATAGROK_TEST_PG_PORT', 'DATAGROK_TEST_PG_USER', 'DATAGROK_TEST_PG_PASSWORD', 'DATAGROK_TEST_PG_DB')
@@ -34,48 +30,11 @@ class Response:
         return 'api-error' in self.headers
 
 
-class Emulator:
+class Emulator(EmulatorProcess):
     def __init__(self, workdir, name, extra, state=None):
-        self.state = state or os.path.join(workdir, name + '.db')
-        self.stderr_path = os.path.join(workdir, name + '.stderr')
-        self.extra = list(extra)
-        self.proc = None
-        self.url = None
+        super().__init__(state or os.path.join(workdir, name + '.db'), os.path.join(workdir, name + '.stderr'),
+                         ADMIN_KEY, USER_KEY, extra)
         self.ssl_context = None
-        self.admin_key = ADMIN_KEY
-        self.user_key = USER_KEY
-
-    def start(self):
-        cmd = [sys.executable, RUN, '--port', '0', '--state', self.state, '--admin-key', ADMIN_KEY, '--user-key', USER_KEY] + self.extra
-        with open(self.stderr_path, 'a', encoding='utf-8') as stderr:
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
-        timer = threading.Timer(20, self.proc.kill)
-        timer.start()
-        try:
-            line = self.proc.stdout.readline().strip()
-        finally:
-            timer.cancel()
-        match = re.match(r'^datagrok emulator listening on (https?://127\.0\.0\.1:\d+)$', line)
-        if not match:
-            self.proc.kill()
-            with open(self.stderr_path, encoding='utf-8') as stderr:
-                raise RuntimeError('emulator did not start: %r\n%s' % (line, stderr.read()))
-        self.url = match.group(1)
-        return self
-
-    def stop(self):
-        """SIGTERM, as a CI runner would; returns the exit code."""
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        return self.proc.returncode
 
     def call(self, method, path, user='admin', body=None, params=None, key=None, bearer=True, timeout=15):
         """One request as `user` ('admin', 'alice' or None for no key), or with an explicit `key`."""

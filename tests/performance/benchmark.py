@@ -25,6 +25,7 @@ See docs/performance.md.
 import argparse
 import collections
 import datetime
+import importlib
 import json
 import math
 import os
@@ -37,12 +38,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-EMULATOR = os.path.join(REPO, 'tests', 'emulator', 'run.py')
+# The emulator's own launcher (tests/emulator/datagrok_emulator/process.py).
+sys.path.insert(0, os.path.join(REPO, 'tests', 'emulator'))
+EmulatorProcess = importlib.import_module('datagrok_emulator.process').EmulatorProcess
 ADMIN_KEY = 'benchmark-admin-key-0001'
 USER_KEY = 'benchmark-alice-key-0002'
 # The collection lists connections in pages of this size (module_utils/_api.py, list_connections).
@@ -168,35 +170,19 @@ def get_kind(path):
 # ---------------------------------------------------------------------------------------- emulator
 
 
-class Emulator:
+class Emulator(EmulatorProcess):
     """tests/emulator/run.py on a free loopback port, with its own state file and request log."""
 
     def __init__(self, workdir, name):
-        self.state = os.path.join(workdir, name + '.db')
         self.request_log = os.path.join(workdir, name + '.requests.jsonl')
-        self.stderr_path = os.path.join(workdir, name + '.emulator.stderr')
-        self.proc = None
-        self.url = None
+        super().__init__(os.path.join(workdir, name + '.db'), os.path.join(workdir, name + '.emulator.stderr'),
+                         ADMIN_KEY, USER_KEY, ['--request-log', self.request_log])
 
-    def start(self):
-        # --port 0: the emulator binds a free port itself and prints it, so there is no race for it.
-        cmd = [sys.executable, EMULATOR, '--port', '0', '--state', self.state, '--admin-key', ADMIN_KEY,
-               '--user-key', USER_KEY, '--request-log', self.request_log]
-        with open(self.stderr_path, 'w', encoding='utf-8') as stderr:
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
-        # readline() would wait forever on an emulator that hangs before printing its address.
-        timer = threading.Timer(30, self.proc.kill)
-        timer.start()
+    def start(self, timeout=30):
         try:
-            line = self.proc.stdout.readline().strip()
-        finally:
-            timer.cancel()
-        match = re.match(r'^datagrok emulator listening on (http://127\.0\.0\.1:\d+)$', line)
-        if not match:
-            self.stop()
-            raise BenchmarkError('the emulator did not start (%r): %s' % (line, read_tail(self.stderr_path)))
-        self.url = match.group(1)
-        return self
+            return super().start(timeout)
+        except RuntimeError as exc:
+            raise BenchmarkError(str(exc))
 
     def cpu(self):
         """CPU seconds the emulator has used so far (Linux /proc; None elsewhere)."""
@@ -216,19 +202,6 @@ class Emulator:
         with open(self.request_log, encoding='utf-8') as log:
             log.seek(offset)
             return [json.loads(line) for line in log if line.strip()]
-
-    def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        self.proc = None
 
 
 def process_cpu(pid):

@@ -54,11 +54,6 @@ EMBEDDED_SECRETS = (
 
 # The vendor client refuses to test the AWS secrets manager; so do we.
 UNTESTABLE_DATA_SOURCES = ('AWS',)
-ACCESS_LEVELS = ('View', 'Edit')
-
-# Fields the server manages; never compared, never sent back (entityTags duplicate on every POST).
-SERVER_FIELDS = ('id', 'createdOn', 'updatedOn', 'author', 'namespace', '#type', 'entityTags', 'isAvailable',
-                 'pictureId', 'encryptedParametersId', 'keyKid')
 
 
 # -- names -----------------------------------------------------------------------------------

@@ -221,36 +221,22 @@ class ConnectionReconciler(object):
         Bad input and unplannable items fail the whole call before any write.
         """
         problems = []
-        keys = {}
         for index, item in enumerate(items):
             label = "connections[%d] (%s)" % (index, item.get('name'))
             problems.extend('%s: %s' % (label, e) for e in item_errors(item))
         if problems:
             raise ItemError('Invalid option ' + '; '.join(problems))
         # Duplicates as written first (no request needed), then as resolved against the caller's namespace.
-        for index, item in enumerate(items):
-            key = name_key(*split_grok_name(item['name']))
-            if key in keys:
-                problems.append("connections[%d] and connections[%d] both name '%s'" % (keys[key], index, item['name']))
-            keys[key] = index
-        if problems:
-            raise ItemError('Invalid option connections: ' + '; '.join(problems))
-        keys = {}
-        for index, item in enumerate(items):
-            key = name_key(*split_grok_name(self.full_name(item['name'])))
-            if key in keys:
-                problems.append("connections[%d] and connections[%d] both name '%s'" % (keys[key], index, item['name']))
-            keys[key] = index
-        if problems:
-            raise ItemError('Invalid option connections: ' + '; '.join(problems))
+        self._name_keys(items, lambda name: name_key(*split_grok_name(name)))
+        keys = self._name_keys(items, lambda name: name_key(*split_grok_name(self.full_name(name))))
         self.resolve_groups(items)
 
         listed = self._call('list', None, self.client.list_connections)
         by_key = dict((name_key(c.get('namespace'), c.get('name') or ''), c) for c in listed)
-        work = [(item, by_key.get(name_key(*split_grok_name(self.full_name(item['name']))))) for item in items]
+        work = [(item, by_key.get(key)) for item, key in zip(items, keys)]
         if purge:
             work.extend(({'name': grok_name(c), 'state': 'absent', 'purged': True}, c)
-                        for c in self._purge_candidates(listed, keys, scope))
+                        for c in self._purge_candidates(listed, set(keys), scope))
 
         def plan_item(pair):
             try:
@@ -279,6 +265,20 @@ class ConnectionReconciler(object):
         for pair, result in zip(work, results):
             result['purged'] = bool(pair[0].get('purged'))
         return results
+
+    @staticmethod
+    def _name_keys(items, key_of):
+        """The name key of each item, in order; two items naming the same connection are bad input."""
+        keys, first, problems = [], {}, []
+        for index, item in enumerate(items):
+            key = key_of(item['name'])
+            if key in first:
+                problems.append("connections[%d] and connections[%d] both name '%s'" % (first[key], index, item['name']))
+            first.setdefault(key, index)
+            keys.append(key)
+        if problems:
+            raise ItemError('Invalid option connections: ' + '; '.join(problems))
+        return keys
 
     def _purge_candidates(self, listed, keep, scope):
         namespace = (scope.get('namespace') or '').rstrip(':').casefold()

@@ -5,13 +5,13 @@
 SHELL := /bin/bash
 TEST := bash hacking/test.sh
 
-.PHONY: demo test all venv emulator-tests units sanity integration molecule lint docs changelog \
+.PHONY: demo test all venv emulator-tests units sanity integration reliability molecule lint docs changelog \
 	build-smoke guides ee awx galaxy-importer reference-docs py312 emulator clean clean-cache help
 
 help:
 	@echo "make demo            run the example inventory against a fresh emulator, twice"
 	@echo "make test            everything (what CI runs via .ci/run)"
-	@echo "make units | sanity | integration | molecule | lint | docs | changelog | build-smoke"
+	@echo "make units | sanity | integration | reliability | molecule | lint | docs | changelog | build-smoke"
 	@echo "make guides          run the playbooks of the guides in docs/ as they say"
 	@echo "make ee | awx | galaxy-importer   execution environment, AWX-like jobs, Galaxy import check"
 	@echo "make reference-docs  regenerate docs/reference from the plugin docs (commit the result)"
@@ -31,7 +31,7 @@ demo:
 venv:
 	$(TEST) none
 
-emulator-tests units sanity integration molecule lint docs guides changelog build-smoke ee awx galaxy-importer py312:
+emulator-tests units sanity integration reliability molecule lint docs guides changelog build-smoke ee awx galaxy-importer py312:
 	$(TEST) $@
 
 # docs/reference is generated (antsibull-docs) from the collection as built; `make docs` fails

@@ -5,8 +5,8 @@
 #   hacking/test.sh STEP...      run only these steps, with the setup they need
 #   hacking/test.sh emulator     run one emulator in the foreground (`make emulator`)
 #
-# Steps: emulator-tests units sanity integration molecule lint docs guides changelog build-smoke ee
-#        awx galaxy-importer demo py312
+# Steps: emulator-tests units sanity integration reliability molecule lint docs guides changelog
+#        build-smoke ee awx galaxy-importer demo py312
 # Setup that every run does first: venv (.venv from requirements-dev.txt, re-used while
 # the requirements hash is unchanged), tree (build the collection tarball and install it
 # into build/collections, where ansible-test runs), services (private PostgreSQL and three
@@ -36,7 +36,7 @@ HELPERS="$REPO/hacking/helpers.py"
 # runs and clones (warm sanity), and sanity runs under a lock on it.
 AT_HOME="${AT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/datagrok-platform/ansible-test-home}"
 export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/pip}"
-ALL_STEPS=(emulator-tests units sanity integration molecule lint docs guides changelog build-smoke ee awx galaxy-importer demo py312)
+ALL_STEPS=(emulator-tests units sanity integration reliability molecule lint docs guides changelog build-smoke ee awx galaxy-importer demo py312)
 
 # ansible-test and friends must never wait for input (CI has no stdin).
 exec </dev/null
@@ -399,6 +399,14 @@ step_integration() {
     ansible_test integration --local --python "$PYVER"
 }
 
+step_reliability() {
+    # Issue 7: faults, a crash mid-converge, concurrent converges, TLS, 401/403, bad input and a
+    # secret-leak scan, each against emulators of its own (tests/reliability), on the installed tree.
+    DATAGROK_TEST_COLLECTIONS="$COLLECTIONS" \
+        python -m pytest tests/reliability -q -p no:cacheprovider -n 2 --basetemp "$TMP_ROOT/pytest-reliability"
+    note "faults, crash, concurrency, TLS, auth, bad input, secret-leak scan"
+}
+
 step_molecule() {
     # Each scenario gets a fresh emulator; the role reads DATAGROK_URL / DATAGROK_API_KEY from the
     # environment, as an AWX credential would inject them.
@@ -653,7 +661,7 @@ main() {
 
     local need_services="" services_ok=1
     for step in "${steps[@]+"${steps[@]}"}"; do
-        case $step in emulator-tests | integration | py312) need_services=1 ;; esac
+        case $step in emulator-tests | integration | reliability | py312) need_services=1 ;; esac
     done
     ADMIN_KEY=$("$VENV/bin/python" "$HELPERS" token)
     USER_KEY=$("$VENV/bin/python" "$HELPERS" token)

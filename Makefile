@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 TEST := bash hacking/test.sh
 
-.PHONY: demo test all venv emulator-tests units sanity integration reliability molecule lint docs changelog \
+.PHONY: demo test all venv emulator-tests units sanity integration reliability molecule lint docs changelog benchmark \
 	build-smoke guides ee awx galaxy-importer reference-docs py312 emulator clean clean-cache help
 
 help:
@@ -14,6 +14,7 @@ help:
 	@echo "make units | sanity | integration | reliability | molecule | lint | docs | changelog | build-smoke"
 	@echo "make guides          run the playbooks of the guides in docs/ as they say"
 	@echo "make ee | awx | galaxy-importer   execution environment, AWX-like jobs, Galaxy import check"
+	@echo "make benchmark       the benchmark at a tiny N (proves it runs; docs/performance.md has the real one)"
 	@echo "make reference-docs  regenerate docs/reference from the plugin docs (commit the result)"
 	@echo "make emulator-tests  pytest tests/emulator (with PostgreSQL)"
 	@echo "make py312           units + integration on Python 3.12 / newest ansible-core"
@@ -31,7 +32,7 @@ demo:
 venv:
 	$(TEST) none
 
-emulator-tests units sanity integration reliability molecule lint docs guides changelog build-smoke ee awx galaxy-importer py312:
+emulator-tests units sanity integration reliability molecule lint docs guides changelog build-smoke ee awx galaxy-importer benchmark py312:
 	$(TEST) $@
 
 # docs/reference is generated (antsibull-docs) from the collection as built; `make docs` fails

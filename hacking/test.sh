@@ -6,7 +6,7 @@
 #   hacking/test.sh emulator     run one emulator in the foreground (`make emulator`)
 #
 # Steps: emulator-tests units sanity integration reliability molecule lint docs guides changelog
-#        build-smoke ee awx galaxy-importer demo py312
+#        build-smoke ee awx galaxy-importer demo benchmark py312
 # Setup that every run does first: venv (.venv from requirements-dev.txt, re-used while
 # the requirements hash is unchanged), tree (build the collection tarball and install it
 # into build/collections, where ansible-test runs), services (private PostgreSQL and three
@@ -36,7 +36,7 @@ HELPERS="$REPO/hacking/helpers.py"
 # runs and clones (warm sanity), and sanity runs under a lock on it.
 AT_HOME="${AT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/datagrok-platform/ansible-test-home}"
 export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/pip}"
-ALL_STEPS=(emulator-tests units sanity integration reliability molecule lint docs guides changelog build-smoke ee awx galaxy-importer demo py312)
+ALL_STEPS=(emulator-tests units sanity integration reliability molecule lint docs guides changelog build-smoke ee awx galaxy-importer demo benchmark py312)
 
 # ansible-test and friends must never wait for input (CI has no stdin).
 exec </dev/null
@@ -596,6 +596,15 @@ step_py312() {
 step_demo() {  # the README's "run the example" command, so it cannot rot
     SKIP_SETUP=1 bash "$REPO/hacking/demo.sh" >"$RUN_DIR/demo.log" 2>&1 || { tail -n 40 "$RUN_DIR/demo.log"; return 1; }
     note "$(grep -c 'unchanged' "$RUN_DIR/demo.log") summaries, second run unchanged"
+}
+
+step_benchmark() {
+    # The benchmark is run by hand (docs/performance.md); CI only proves it still works, at a small N
+    # and with every approach, on the installed tree. Its timings here mean nothing.
+    python tests/performance/benchmark.py --sizes 2 10 --skip-loop-above 2 --latency-ms 1 \
+        --collections-path "$COLLECTIONS" --check-targets >"$RUN_DIR/benchmark.log" 2>&1 \
+        || { tail -n 40 "$RUN_DIR/benchmark.log"; return 1; }
+    note "$(grep -c '^| ' "$RUN_DIR/benchmark.log") table rows; request-count targets met"
 }
 
 # ---------------------------------------------------------------- emulator for developers

@@ -6,7 +6,7 @@
 """Performance benchmark of datagrok.platform against the Datagrok API emulator.
 
     python tests/performance/benchmark.py --sizes 200 1000 --output docs/performance.md
-    python tests/performance/benchmark.py --sizes 20 --skip-loop-above 20     # the small CI form
+    python tests/performance/benchmark.py --sizes 2 10 --skip-loop-above 2 --latency-ms 1   # the small CI form
 
 For each size N it converges N Postgres-like connections (parameters, credentials, tags, no shares)
 with three approaches, each against a fresh emulator with its own state file and request log:
@@ -19,7 +19,8 @@ Every approach runs a create pass and a no-op pass; the role and the vendor clie
 which every 10th connection has another port, and the role a second no-op pass with
 update_credentials: on_create (stored secrets are not read back). Each pass reports its wall time,
 the HTTP requests it sent (read from the emulator's request log) and the ratio to the role.
-See docs/performance.md.
+The whole run is repeated for each --latency-ms (default 0 and 10): the emulator answers on the
+same machine in well under a millisecond, a real server does not. See docs/performance.md.
 """
 
 import argparse
@@ -173,10 +174,10 @@ def get_kind(path):
 class Emulator(EmulatorProcess):
     """tests/emulator/run.py on a free loopback port, with its own state file and request log."""
 
-    def __init__(self, workdir, name):
+    def __init__(self, workdir, name, latency_ms=0):
         self.request_log = os.path.join(workdir, name + '.requests.jsonl')
         super().__init__(os.path.join(workdir, name + '.db'), os.path.join(workdir, name + '.emulator.stderr'),
-                         ADMIN_KEY, USER_KEY, ['--request-log', self.request_log])
+                         ADMIN_KEY, USER_KEY, ['--request-log', self.request_log, '--latency-ms', str(latency_ms)])
 
     def start(self, timeout=30):
         try:
@@ -378,9 +379,9 @@ def vendor_converge(url, items):
 # ---------------------------------------------------------------------------------------- benchmark
 
 
-def run_approach(runner, workdir, approach, size, passes):
+def run_approach(runner, workdir, approach, size, passes, latency_ms):
     """All passes of one approach at one size, against a fresh emulator."""
-    emulator = Emulator(workdir, '%s-%d' % (approach, size)).start()
+    emulator = Emulator(workdir, '%s-%d-%dms' % (approach, size, latency_ms), latency_ms).start()
     results = []
     try:
         for pass_name in passes:
@@ -392,21 +393,21 @@ def run_approach(runner, workdir, approach, size, passes):
                 seconds, outcome = runner.ansible(approach, pass_name, emulator.url, items)
             cpu = (children_cpu() - client_cpu, None if server_cpu is None else emulator.cpu() - server_cpu)
             result = PassResult(approach, pass_name, seconds, emulator.requests_since(offset), outcome, cpu=cpu)
-            progress('N=%d  %-7s %-18s %8.2f s  %s' % (size, approach, pass_name.replace('`', ''), seconds, outcome))
+            progress('%d ms  N=%d  %-7s %-18s %8.2f s  %s' % (latency_ms, size, approach, pass_name.replace('`', ''), seconds, outcome))
             results.append(result)
     finally:
         emulator.stop()
     return results
 
 
-def run_size(runner, workdir, size, skip_loop_above):
+def run_size(runner, workdir, size, skip_loop_above, latency_ms):
     results = []
     for approach, passes in APPROACHES:
         if approach == 'loop' and size > skip_loop_above:
             results.extend(PassResult(approach, pass_name, skipped='skipped (N > --skip-loop-above %d)' % skip_loop_above)
                            for pass_name in passes)
             continue
-        results.extend(run_approach(runner, workdir, approach, size, passes))
+        results.extend(run_approach(runner, workdir, approach, size, passes, latency_ms))
     return results
 
 
@@ -417,8 +418,17 @@ def find(results, approach, pass_name):
     return None
 
 
-def evaluate_targets(by_size):
-    """[(target, PASS/FAIL/SKIP, measured)]. Request counts are checked at every size, timings at 1000 and 200."""
+def evaluate_targets(by_run):
+    """[(target, PASS/FAIL/SKIP, measured)] for every latency. Request counts are checked at every size, timings at 1000 and 200."""
+    targets = []
+    for latency_ms in sorted(set(latency for latency, size in by_run)):
+        by_size = dict((size, results) for (latency, size), results in by_run.items() if latency == latency_ms)
+        targets.extend(('%d ms: %s' % (latency_ms, name), verdict, measured) for name, verdict, measured in targets_at(by_size))
+    return targets
+
+
+def targets_at(by_size):
+    """The targets for the runs at one latency."""
     targets = []
     for size, results in sorted(by_size.items()):
         noop = find(results, 'role', NOOP)
@@ -490,7 +500,7 @@ def fmt_seconds(value):
     return '%.2f' % value if value < 100 else '%.0f' % value
 
 
-def render(by_size, targets, info, command, started):
+def render(by_run, targets, info, command, started):
     out = [BEGIN_MARK, '', '## Results', '']
     out.append('- Machine: %d cores, %s; %s; 1-minute load average %.1f at the start, %.1f at the end'
                % (info['cores'], info['cpu'], info['system'], info['load'], os.getloadavg()[0]))
@@ -503,9 +513,11 @@ def render(by_size, targets, info, command, started):
                '(`ansible-playbook` and its forks, or the vendor script, start included) and of the emulator. '
                'GET by route: `list` = `GET /connections` pages, `one` = `GET /connections/{name}`, '
                '`creds` = `GET /credentials/for/{id}`, `other` = the rest (`/users/current`). '
-               '"x role" = wall time divided by the role\'s wall time for the same pass.')
-    for size, results in sorted(by_size.items()):
-        out.extend(['', '### N = %d' % size, ''])
+               '"x role" = wall time divided by the role\'s wall time for the same pass. '
+               'Latency: the emulator waits this long before it handles each request (`--latency-ms`), '
+               'as a server does that is not on the same machine.')
+    for (latency_ms, size), results in sorted(by_run.items()):
+        out.extend(['', '### N = %d, latency %d ms' % (size, latency_ms), ''])
         out.append('| Approach | Pass | Wall s | CPU s client / emulator | GET | GET by route list / one / creds / other '
                    '| POST | DELETE | x role | Result |')
         out.append('|---|---|---:|---|---:|---|---:|---:|---:|---|')
@@ -555,6 +567,8 @@ def parse_args(argv=None):
     parser.add_argument('--sizes', type=int, nargs='+', default=[200, 1000], help='numbers of connections (default: 200 1000)')
     parser.add_argument('--skip-loop-above', type=int, default=200, metavar='N',
                         help='skip the per-item loop for sizes above N (default: 200; it takes 0.4-1.5 s per item and pass)')
+    parser.add_argument('--latency-ms', type=int, nargs='+', default=[0, 10], metavar='MS',
+                        help='emulator latency per request, one full run for each (default: 0 10)')
     parser.add_argument('--output', help='write the results to this markdown file (replacing its generated block)')
     parser.add_argument('--check-targets', action='store_true', help='exit with 1 when a target is not met')
     parser.add_argument('--python', default=sys.executable,
@@ -570,6 +584,9 @@ def parse_args(argv=None):
     if any(size < 1 for size in args.sizes):
         parser.error('--sizes must be positive')
     args.sizes = sorted(set(args.sizes))
+    if any(latency < 0 for latency in args.latency_ms):
+        parser.error('--latency-ms must not be negative')
+    args.latency_ms = sorted(set(args.latency_ms))
     return args
 
 
@@ -585,16 +602,17 @@ def benchmark(args):
     workdir = tempfile.mkdtemp(prefix='datagrok-benchmark-')
     try:
         runner = Runner(workdir, args.python, args.collections_path and os.path.abspath(args.collections_path))
-        by_size = {}
-        for size in args.sizes:
-            by_size[size] = run_size(runner, workdir, size, args.skip_loop_above)
+        by_run = {}
+        for latency_ms in args.latency_ms:
+            for size in args.sizes:
+                by_run[latency_ms, size] = run_size(runner, workdir, size, args.skip_loop_above, latency_ms)
     finally:
         if args.keep_temp:
             progress('temp dir kept: %s' % workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    targets = evaluate_targets(by_size)
-    report = render(by_size, targets, info, command, started)
+    targets = evaluate_targets(by_run)
+    report = render(by_run, targets, info, command, started)
     print(report)
     if args.output:
         write_output(args.output, report)

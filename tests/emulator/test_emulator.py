@@ -10,7 +10,9 @@ import ssl
 import subprocess
 import time
 import uuid
+import http.client
 from http.client import HTTPException
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -430,3 +432,21 @@ def test_sigterm_exits_cleanly(start_emulator):
     assert emulator.call('GET', '/public/v1/healthcheck', user=None).status == 200
     assert emulator.stop() == 0
     assert os.path.exists(emulator.state)
+
+
+def test_keep_alive(emulator):
+    """Several requests, errors included, over one kept-alive connection, as clients of the real server do."""
+    parts = urlsplit(emulator.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=15)
+    headers = {'Authorization': 'Bearer ' + emulator.admin_key}
+    try:
+        for path, status in (('/public/v1/healthcheck', 200), ('/public/v1/connections/NoSuch', 404), ('/public/v1/users/current', 200)):
+            conn.request('GET', path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == status
+            assert response.version == 11 and not response.will_close
+        # Still the first socket: http.client opens a new one only after a close.
+        assert conn.sock is not None
+    finally:
+        conn.close()

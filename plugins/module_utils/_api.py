@@ -14,14 +14,17 @@ __metaclass__ = type
 
 import json
 import random
+import re
+import ssl
 import time
 import traceback
 import uuid
 
 try:
-    from urllib.parse import quote
+    from urllib.parse import quote, urlparse
 except ImportError:  # pragma: no cover - Python 2 is not supported, keeps sanity happy
     from urllib import quote  # type: ignore
+    from urlparse import urlparse  # type: ignore
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -80,6 +83,45 @@ def normalize_base_url(url):
     if url.endswith(API_PREFIX):
         url = url[:-len(API_PREFIX)]
     return url
+
+
+def url_problem(url):
+    """Why ``url`` cannot be a Datagrok server URL, or None. Checked before any request."""
+    url = (url or '').strip()
+    if not url.lower().startswith(('http://', 'https://')):
+        return 'must start with http:// or https://, got %r' % url
+    try:
+        parsed = urlparse(url)
+        host, port = parsed.hostname, parsed.port
+    except ValueError as exc:
+        return 'is not a valid URL (%s), got %r' % (one_line(exc), url)
+    if not host:
+        return 'has no host name, got %r' % url
+    if port == 0:
+        return 'has port 0, got %r' % url
+    return None
+
+
+def tls_reason(exc):
+    """The innermost ``ssl`` reason of a TLS failure, without the wrapping of requests and urllib3.
+
+    ``requests`` reports ``HTTPSConnectionPool(...): Max retries exceeded with url: ... (Caused by SSLError(
+    SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ...')))``,
+    although nothing was retried. Returns (reason, is_verification_failure).
+    """
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError):
+            reason = re.sub(r'\s*\(_ssl\.c:\d+\)', '', one_line(current))
+            return reason, isinstance(current, ssl.SSLCertVerificationError) or 'CERTIFICATE_VERIFY_FAILED' in reason
+        links = list(getattr(current, 'args', ())) + [getattr(current, 'reason', None), current.__cause__, current.__context__]
+        pending.extend(link for link in links if isinstance(link, BaseException))
+    reason = one_line(exc)
+    return reason, 'CERTIFICATE_VERIFY_FAILED' in reason
 
 
 def authorization_header(api_key):
@@ -141,6 +183,7 @@ class DatagrokClient(object):
             adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1))
             self.session.mount('http://', adapter)
             self.session.mount('https://', adapter)
+        self.ca_path = ca_path if validate_certs else None
         self.session.verify = (ca_path or True) if validate_certs else False
         self.session.headers.update({
             'Authorization': authorization_header(api_key),
@@ -153,16 +196,36 @@ class DatagrokClient(object):
 
     def _send_once(self, method, path, params, body):
         url = self.base_url + path
+        extra = {}
+        if self.session.verify is not True:
+            # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override Session.verify (even False) unless
+            # verify is passed with the request itself: validate_certs=false and ca_path must win.
+            extra['verify'] = self.session.verify
         try:
             response = self.session.request(method, url, params=params,
                                             data=None if body is None else json.dumps(body),
-                                            timeout=self.timeout)
+                                            timeout=self.timeout, **extra)
         except requests.exceptions.SSLError as exc:
-            raise DatagrokError('TLS error talking to %s: %s' % (self.base_url, exc))
+            raise DatagrokError(self._tls_message(exc))
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise DatagrokError('cannot reach %s: %s' % (self.base_url, exc.__class__.__name__ + ': ' + str(exc)),
                                 retriable=True)
+        except (requests.exceptions.RequestException, ValueError, OSError) as exc:
+            # An invalid URL, an unreadable CA bundle, ...: no answer, and retrying will not help.
+            raise DatagrokError('cannot send a request to %s: %s' % (self.base_url, exc.__class__.__name__ + ': ' + one_line(exc)))
         return self._decode(response)
+
+    def _tls_message(self, exc):
+        reason, unverified = tls_reason(exc)
+        if not unverified:
+            where = (' (ca_path %s)' % self.ca_path) if self.ca_path else ''
+            return 'TLS error talking to %s%s: %s' % (self.base_url, where, reason)
+        if self.ca_path:
+            hint = 'check that ca_path %s holds the CA certificate that signed it' % self.ca_path
+        else:
+            hint = ('set ca_path to the CA certificate (PEM) that signed it, or validate_certs=false to skip the check '
+                    '(only for a throwaway server)')
+        return "TLS error talking to %s: the server's certificate cannot be verified (%s); %s" % (self.base_url, reason, hint)
 
     def _decode(self, response):
         status = response.status_code

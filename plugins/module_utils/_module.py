@@ -12,12 +12,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import (
     REQUESTS_IMPORT_ERROR,
     DatagrokClient,
     one_line,
+    url_problem,
 )
 from ansible_collections.datagrok.platform.plugins.module_utils._model import name_error, secret_values
 
@@ -66,9 +69,16 @@ class DatagrokModule(AnsibleModule):
         super(DatagrokModule, self).__init__(argument_spec=spec, **kwargs)
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-        url = self.params['url']
-        if not url.strip().lower().startswith(('http://', 'https://')):
-            self.fail(self.option_error('url', 'must start with http:// or https://, got %r' % url))
+        problem = url_problem(self.params['url'])
+        if problem:
+            self.fail(self.option_error('url', problem))
+        if not self.params['api_key'].strip():
+            # A blank key is no secret: keep Ansible from masking every space of the message with it.
+            self.no_log_values.discard(self.params['api_key'])
+            self.fail(self.option_error('api_key', 'must not be empty (set api_key, or the DATAGROK_API_KEY environment variable)'))
+        ca_path = self.params['ca_path']
+        if self.params['validate_certs'] and ca_path and not os.path.exists(ca_path):
+            self.fail(self.option_error('ca_path', 'no such file or directory: %s' % ca_path))
         if self.params['timeout'] <= 0:
             self.fail(self.option_error('timeout', 'must be a number of seconds greater than 0, got %s' % self.params['timeout']))
         if self.params['retries'] < 0:

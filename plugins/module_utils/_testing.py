@@ -62,6 +62,11 @@ def spec_errors(items, option=None):
     return errors
 
 
+def server_unusable(exc):
+    """An error about the server or the key (unreachable, TLS, 401), not about one connection: no test can run."""
+    return exc.status == 0 or exc.status == 401 or exc.error_code == 401
+
+
 def is_ok(message):
     # The server answers the JSON string "ok"; the Node client also strips stray quotes.
     return str(message).strip().strip('"') == 'ok'
@@ -111,6 +116,8 @@ class ConnectionTester(object):
             result['message'] = "connection '%s' does not exist" % exc.args[0]
             return result
         except DatagrokError as exc:
+            if server_unusable(exc):
+                raise
             result['message'] = 'cannot read the connection: %s' % exc
             return result
         result['name'] = label
@@ -122,7 +129,9 @@ class ConnectionTester(object):
             try:
                 message = self.client.test_connection(body)
             except DatagrokError as exc:
-                # The server refused to run the test (bad key, no permission): waiting will not help.
+                if server_unusable(exc):
+                    raise
+                # The server refused to run this test (no permission, bad body): waiting will not help.
                 result.update(message='the server refused the test: %s' % exc, elapsed=round(time.time() - started, 3))
                 return result
             result.update(ok=is_ok(message), message=message, elapsed=round(time.time() - started, 3))

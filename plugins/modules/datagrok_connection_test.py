@@ -98,6 +98,8 @@ options:
     description:
       - Fail the task when a connection does not connect, with the server's message and the connection's name.
       - With V(false), the task succeeds and RV(ok) / RV(results[].ok) tell.
+      - A server that cannot be used at all (unreachable, a TLS error, a wrong API key) fails the task whatever
+        this option says: no connection was tested.
       - Connections whose data source cannot be tested (the V(AWS) secrets manager) are reported with
         RV(results[].untestable=true) and RV(results[].ok=false), and never fail the task.
     type: bool
@@ -198,6 +200,7 @@ results:
     - {name: 'Admin:Northwind', ok: true, message: ok, elapsed: 0.05, attempts: 1, untestable: false}
 '''
 
+from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule
 from ansible_collections.datagrok.platform.plugins.module_utils._testing import ConnectionTester, spec_errors
 
@@ -234,7 +237,10 @@ def main():
     for item in items:
         module.protect_parameters(item.get('parameters'), item.get('data_source'))
     tester = ConnectionTester(module.client, retries=p['test_retries'], delay=p['test_delay'])
-    results = tester.run(items, max_workers=p['max_workers'])
+    try:
+        results = tester.run(items, max_workers=p['max_workers'])
+    except DatagrokError as exc:
+        module.fail('Cannot test connections: %s' % exc)
     failed = [r for r in results if not r['ok'] and not r['untestable']]
     output = dict(changed=False, ok=all(r['ok'] for r in results), results=results)
     if p['connections'] is None:

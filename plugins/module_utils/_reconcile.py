@@ -142,8 +142,13 @@ class ConnectionReconciler(object):
 
     # -- writes ----------------------------------------------------------------------------
 
-    def apply(self, plan, current):
-        """Carry out a plan (not in check mode); return the connection as the server holds it."""
+    def apply(self, plan, current, item=None):
+        """Carry out a plan (not in check mode); return the connection as the server holds it.
+
+        With ``item`` (the options the plan was made from), a create that loses its name to a concurrent one
+        is converged against the connection that won instead (see :meth:`_undo_rename`), and ``plan`` is then
+        updated in place to what was done.
+        """
         if self.check_mode or not plan.changed:
             return {} if plan.state == 'absent' else (plan.predicted if plan.action else mask_connection(current))
         if plan.action == 'delete':
@@ -155,19 +160,39 @@ class ConnectionReconciler(object):
             saved = self._call(operation, plan.name, self.client.save_connection, plan.body, plan.save_credentials,
                                plan.action == 'create')
             if grok_name(saved).casefold() != plan.name.casefold():
-                self._undo_rename(plan, saved)
+                return self._undo_rename(plan, saved, item)
         if plan.shares_to_add or plan.grants_to_revoke:
             self._apply_shares(plan, saved['id'])
         return mask_connection(saved)
 
-    def _undo_rename(self, plan, saved):
-        # Datagrok silently stores a new entity whose name is taken as "Name_1". That only happens
-        # when someone created the name after our lookup; remove our copy instead of keeping a twin.
-        if plan.action == 'create':
-            self._call('remove the renamed duplicate of', plan.name, self.client.delete_connection, saved['id'])
-        removed = '; the duplicate was removed' if plan.action == 'create' else ''
-        raise ItemError("Cannot %s connection '%s': the server stored it as '%s' (the name is taken: created "
-                        "concurrently?)%s" % (plan.action, plan.name, grok_name(saved), removed))
+    def _undo_rename(self, plan, saved, item=None):
+        """Datagrok silently stores a new entity whose name is taken as "Name_1".
+
+        That only happens when someone created the name after our lookup (another converge running at the
+        same time). Remove our twin, then, given the ``item``, converge it against the connection that won the
+        name, as an update (once: a second conflict is reported). Otherwise, or when that connection cannot be
+        read, fail naming the connection.
+        """
+        problem = "Cannot %s connection '%s': the server stored it as '%s' (the name is taken: created concurrently?)" % (
+            plan.action, plan.name, grok_name(saved))
+        if plan.action != 'create':
+            raise ItemError(problem)
+        self._call('remove the renamed duplicate of', plan.name, self.client.delete_connection, saved['id'])
+        problem += '; the duplicate was removed'
+        if item is None:
+            raise ItemError(problem)
+        winner = self._call('read', plan.name, self.client.get_connection, plan.name)
+        if winner is None:
+            raise ItemError(problem + ', and no connection of that name can be read back')
+        retry = self.plan(item, winner)
+        if retry.error:
+            raise ItemError('%s; converging it against the connection that holds the name: %s' % (problem, retry.error))
+        connection = self.apply(retry, winner)
+        self.module.warn("Connection '%s' was created by someone else after this run listed the connections: the copy "
+                         "this run created (stored as '%s') was removed, and the item was converged against the existing "
+                         "connection (%s)" % (plan.name, grok_name(saved), 'changed' if retry.changed else 'no change'))
+        vars(plan).update(vars(retry))
+        return connection
 
     def _apply_shares(self, plan, entity_id):
         for access in ('View', 'Edit'):
@@ -184,9 +209,9 @@ class ConnectionReconciler(object):
     # -- one connection --------------------------------------------------------------------
 
     @staticmethod
-    def result(plan, connection=None):
-        """One connection's outcome. The bulk form leaves out the connection and unchanged diffs: Ansible scrubs
-        every string of a result against every no_log value, which grows as N squared with large results."""
+    def result(plan, connection=None, with_diff=True):
+        """One connection's outcome. The bulk form leaves out the connection, and the diff unless it changed in diff
+        mode: Ansible scrubs every string of a result against every no_log value, which grows as N squared."""
         result = {
             'name': plan.name,
             'state': plan.state,
@@ -195,7 +220,7 @@ class ConnectionReconciler(object):
             'credentials_verified': plan.credentials_verified,
             'credentials_unverified': sorted(plan.unverified_keys),
         }
-        if connection is not None or plan.changed:
+        if connection is not None or (plan.changed and with_diff):
             result['diff'] = {'before': plan.before, 'after': plan.after, 'before_header': plan.name, 'after_header': plan.name}
         if connection is not None:
             result['connection'] = connection
@@ -211,7 +236,7 @@ class ConnectionReconciler(object):
         plan = self.plan(item, current)
         if plan.error:
             raise ItemError(plan.error)
-        return self.result(plan, self.apply(plan, current))
+        return self.result(plan, self.apply(plan, current, item))
 
     # -- many connections ------------------------------------------------------------------
 
@@ -250,13 +275,15 @@ class ConnectionReconciler(object):
         if problems:
             raise ItemError('; '.join(problems))
 
+        with_diff = self.module._diff  # pylint: disable=protected-access
+
         def apply_item(index):
             plan, current = plans[index][0], work[index][1]
             try:
-                self.apply(plan, current)
-                return self.result(plan)
+                self.apply(plan, current, work[index][0])
+                return self.result(plan, with_diff=with_diff)
             except ItemError as exc:
-                failed = self.result(plan)
+                failed = self.result(plan, with_diff=with_diff)
                 failed.update(changed=False, error=str(exc))
                 return failed
 

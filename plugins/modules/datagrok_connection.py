@@ -274,7 +274,10 @@ options:
 notes:
   - Datagrok silently renames a new connection whose name is taken (V(Name_1)). This module always looks the name up
     first and reuses the existing id, so it never creates such a twin. If the server still renames a create (someone
-    created the same name at the same moment), the module deletes its copy and fails with a clear message.
+    created the same name at the same moment, for example another converge running at the same time), the module
+    deletes its copy, reads the connection that won the name and converges the item against it as an update, with a
+    warning. It fails, naming the connection, only when that connection cannot be read back or a second conflict
+    follows.
   - Only the options given are compared. Server-managed fields (C(id), C(createdOn), C(updatedOn), C(author),
     C(namespace), C(entityTags), ...) are ignored.
 seealso:
@@ -379,14 +382,19 @@ diff:
   description:
     - Before and after of the managed fields (name, data source, parameters, and the other options given), secrets
       masked. C(before) is empty on create and C(after) is empty on delete.
-    - With O(connections), a list with one entry per changed connection.
-  returned: always
+    - With O(connections), a list with one entry per changed connection, and only in diff mode (C(--diff)),
+      because 1000 diffs are a large result, which Ansible scrubs string by string for secrets. Outside diff mode,
+      RV(results[].action) and RV(results[].changed) say what changed.
+  returned: always with O(name), and in diff mode with O(connections)
   type: raw
   sample:
     before: {name: 'Admin:Northwind', data_source: Postgres, parameters: {server: db.example.com, port: 5432}}
     after: {name: 'Admin:Northwind', data_source: Postgres, parameters: {server: db.example.com, port: 5433}}
 results:
-  description: One entry per item of O(connections), in order, then one per connection deleted by O(purge).
+  description:
+    - One entry per item of O(connections), in order, then one per connection deleted by O(purge).
+    - The entries carry no connection object and no diff (see RV(diff)), which keeps large results fast; read
+      connections with M(datagrok.platform.datagrok_connection_info).
   returned: with O(connections)
   type: list
   elements: dict
@@ -403,12 +411,6 @@ results:
     action:
       description: V(create), V(update), V(delete), V(share) (only shares changed) or V(null).
       type: str
-    diff:
-      description:
-        - Before and after, as RV(diff). Only for connections that changed (or would).
-        - The items carry no connection object, which keeps large results fast; read connections with
-          M(datagrok.platform.datagrok_connection_info).
-      type: dict
     credentials_verified:
       description: As RV(credentials_verified).
       type: bool
@@ -513,7 +515,8 @@ def main():
         module.fail(str(exc))
     failed = [r for r in results if r.get('error')]
     output = dict(changed=any(r['changed'] for r in results), results=results, summary=summarize(results),
-                  diff=[r['diff'] for r in results if r['changed']],
+                  # Each diff once, at the top, where the callback shows it; not again per item.
+                  diff=[r.pop('diff') for r in results if 'diff' in r],
                   # Ansible scrubs every returned string against every no_log value (two per item with
                   # credentials); echoing the whole list back as module_args made that grow as N squared.
                   invocation={'module_args': dict(p, connections='%d items' % len(p['connections']))})

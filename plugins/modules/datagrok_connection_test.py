@@ -99,7 +99,7 @@ options:
       - Fail the task when a connection does not connect, with the server's message and the connection's name.
       - With V(false), the task succeeds and RV(ok) / RV(results[].ok) tell.
       - A server that cannot be used at all (unreachable, a TLS error, a wrong API key) fails the task whatever
-        this option says: no connection was tested.
+        this option says, because no connection was tested.
       - Connections whose data source cannot be tested (the V(AWS) secrets manager) are reported with
         RV(results[].untestable=true) and RV(results[].ok=false), and never fail the task.
     type: bool

@@ -95,13 +95,14 @@ class Emulator(EmulatorProcess):
 
     def connections(self, context=None):
         """Every connection on the server, as the admin lists it (all pages)."""
-        found, offset = [], 0
+        # Datagrok pages with a 1-based page number; it has no offset parameter.
+        found, number = [], 1
         while True:
-            page = self.call('GET', '/public/v1/connections?limit=500&offset=%d' % offset, context=context) or []
+            page = self.call('GET', '/public/v1/connections?limit=500&page=%d' % number, context=context) or []
             found.extend(page)
             if len(page) < 500:
                 return found
-            offset += len(page)
+            number += 1
 
 
 class AnsibleRun:
@@ -217,8 +218,9 @@ def ansible(collections_path, tmp_path):
     return run
 
 
-def collect(proc, out_path, err_path, parse_json=False):
-    """The AnsibleRun of a finished ansible-playbook process."""
+def collect(proc, out_path, err_path, parse_json=False, timeout=900):
+    """The AnsibleRun of an ansible-playbook process, once it has ended."""
+    proc.wait(timeout)
     with open(out_path, encoding='utf-8', errors='replace') as out, open(err_path, encoding='utf-8', errors='replace') as err:
         stdout, stderr = out.read(), err.read()
     document = None

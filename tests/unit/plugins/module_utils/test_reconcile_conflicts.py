@@ -1,0 +1,227 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A create that loses its name to a concurrent converge (the server stores it as ``Name_1``).
+
+The reconciler removes its twin and converges the item against the connection that won the name,
+as an update; when that connection cannot be read back, it fails naming the connection. A fake
+in-memory server stands in for Datagrok (tests/reliability/test_concurrency.py runs the real race).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import uuid
+
+import pytest
+
+from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ConnectionReconciler, ItemError
+
+NAMESPACE = 'Admin:'
+
+
+class FakeServer(object):
+    """The connection routes of a Datagrok server, in memory: names are unique per namespace, clashes become Name_1."""
+
+    def __init__(self):
+        self.connections = {}   # id -> connection JSON
+        self.credentials = {}   # id -> credentials parameters
+        self.calls = []
+        self.before_save = None  # callable(body): what another client does just before a save lands
+
+    def current_user(self):
+        return {'login': 'admin', 'project': {'name': 'Admin'}}
+
+    def list_connections(self):
+        return copy.deepcopy(list(self.connections.values()))
+
+    def _by_name(self, name):
+        for conn in self.connections.values():
+            if (conn['namespace'] + conn['name']).casefold() == name.casefold():
+                return conn
+        return None
+
+    def get_connection(self, ref):
+        self.calls.append(('get', ref))
+        found = self.connections.get(ref) or self._by_name(ref)
+        return copy.deepcopy(found) if found else None
+
+    def store(self, body, save_credentials, namespace=NAMESPACE):
+        conn_id = body.get('id') or str(uuid.uuid4())
+        existing = self.connections.get(conn_id)
+        taken = set(c['name'].casefold() for i, c in self.connections.items() if i != conn_id and c['namespace'] == namespace)
+        name, counter = body['name'], 0
+        while name.casefold() in taken:
+            counter += 1
+            name = '%s_%d' % (body['name'], counter)
+        conn = dict((k, copy.deepcopy(v)) for k, v in body.items() if k != 'credentials')
+        conn.update(id=conn_id, name=name, namespace=existing['namespace'] if existing else namespace,
+                    friendlyName=body.get('friendlyName') or name)
+        self.connections[conn_id] = conn
+        if save_credentials:
+            self.credentials[conn_id] = dict((body.get('credentials') or {}).get('parameters') or {})
+        return copy.deepcopy(conn)
+
+    def save_connection(self, body, save_credentials, is_new):
+        self.calls.append(('save', body['name'], is_new))
+        if self.before_save is not None:
+            hook, self.before_save = self.before_save, None
+            hook(body)
+        return self.store(dict(body, id=body.get('id') or str(uuid.uuid4())), save_credentials)
+
+    def delete_connection(self, conn_id):
+        self.calls.append(('delete', conn_id))
+        self.connections.pop(conn_id, None)
+        self.credentials.pop(conn_id, None)
+
+    def stored_credentials(self, conn_id):
+        self.calls.append(('credentials', conn_id))
+        return {'parameters': dict(self.credentials[conn_id])} if conn_id in self.credentials else None
+
+    def list_permissions(self, entity_id):
+        return []
+
+    def lookup_groups(self, query):
+        return []
+
+
+class FakeModule(object):
+    check_mode = False
+    _diff = False
+
+    def __init__(self, client):
+        self.client = client
+        self.warnings = []
+
+    def protect_parameters(self, params, data_source=None):
+        pass
+
+    def warn(self, warning):
+        self.warnings.append(warning)
+
+
+def item(name='pg', port=5432, password='s3cret'):
+    return {
+        'name': name, 'state': 'present', 'data_source': 'Postgres', 'update_credentials': 'when_changed',
+        'parameters': {'server': 'db.example.com', 'port': port, 'db': 'northwind'},
+        'credentials': {'login': 'app', 'password': password},
+        'tags': ['reliability'],
+    }
+
+
+def body_of(wanted):
+    return {'#type': 'DataConnection', 'name': wanted['name'], 'dataSource': wanted['data_source'],
+            'parameters': dict(wanted['parameters']), 'tags': list(wanted['tags']),
+            'credentials': {'parameters': dict(wanted['credentials'])}}
+
+
+def other_client_creates(server, wanted):
+    """Another converge creates ``wanted`` after our list, before our create lands."""
+    def hook(_body):
+        server.store(dict(body_of(wanted), id=str(uuid.uuid4())), True)
+    return hook
+
+
+def names(server):
+    return sorted(c['namespace'] + c['name'] for c in server.connections.values())
+
+
+def test_lost_create_of_the_same_definition_converges_without_change():
+    server = FakeServer()
+    module = FakeModule(server)
+    server.before_save = other_client_creates(server, item())
+    results = ConnectionReconciler(module).run_many([item()])
+    assert results == [{
+        'name': 'Admin:pg', 'state': 'present', 'changed': False, 'action': None, 'credentials_verified': True,
+        'credentials_unverified': [], 'purged': False,
+    }]
+    assert names(server) == ['Admin:pg']
+    # Our create came back renamed; its twin was deleted, and the winner read back by name.
+    deleted = [c for c in server.calls if c[0] == 'delete']
+    assert len(deleted) == 1 and deleted[0][1] not in server.connections
+    assert ('get', 'Admin:pg') in server.calls
+    assert len(module.warnings) == 1
+    assert "Connection 'Admin:pg' was created by someone else" in module.warnings[0]
+    assert "stored as 'Admin:pg_1'" in module.warnings[0] and module.warnings[0].endswith('(no change)')
+
+
+def test_lost_create_of_another_definition_updates_the_winner():
+    server = FakeServer()
+    module = FakeModule(server)
+    server.before_save = other_client_creates(server, item(port=6543, password='old'))
+    results = ConnectionReconciler(module).run_many([item()])
+    assert [(r['name'], r['changed'], r['action'], r.get('error')) for r in results] == [('Admin:pg', True, 'update', None)]
+    assert names(server) == ['Admin:pg']
+    [(winner_id, winner)] = list(server.connections.items())
+    assert winner['parameters']['port'] == 5432
+    assert server.credentials[winner_id] == {'login': 'app', 'password': 's3cret'}
+    assert module.warnings[0].endswith('(changed)')
+
+
+def test_lost_create_whose_winner_is_gone_fails_naming_the_connection():
+    server = FakeServer()
+    module = FakeModule(server)
+
+    def create_then_vanish(_body):
+        winner = server.store(dict(body_of(item()), id=str(uuid.uuid4())), True)
+        original = server.delete_connection
+
+        def delete_both(conn_id):
+            original(conn_id)
+            original(winner['id'])  # the other client deletes its connection right after
+        server.delete_connection = delete_both
+
+    server.before_save = create_then_vanish
+    results = ConnectionReconciler(module).run_many([item()])
+    assert len(results) == 1 and results[0]['changed'] is False
+    assert results[0]['error'] == ("Cannot create connection 'Admin:pg': the server stored it as 'Admin:pg_1' (the name is "
+                                   "taken: created concurrently?); the duplicate was removed, and no connection of that "
+                                   "name can be read back")
+    assert names(server) == []
+    assert module.warnings == []
+
+
+def test_single_form_converges_against_the_winner_too():
+    server = FakeServer()
+    module = FakeModule(server)
+    server.before_save = other_client_creates(server, item(port=6543))
+    result = ConnectionReconciler(module).run_one(item())
+    assert (result['name'], result['changed'], result['action']) == ('Admin:pg', True, 'update')
+    assert result['connection']['parameters']['port'] == 5432
+    assert names(server) == ['Admin:pg']
+
+
+def test_apply_without_the_item_reports_the_conflict():
+    server = FakeServer()
+    module = FakeModule(server)
+    reconciler = ConnectionReconciler(module)
+    plan = reconciler.plan(item(), None)
+    server.before_save = other_client_creates(server, item())
+    with pytest.raises(ItemError) as caught:
+        reconciler.apply(plan, None)
+    assert str(caught.value) == ("Cannot create connection 'Admin:pg': the server stored it as 'Admin:pg_1' (the name is "
+                                 "taken: created concurrently?); the duplicate was removed")
+    assert names(server) == ['Admin:pg']
+
+
+def test_renamed_update_is_reported_and_nothing_deleted():
+    server = FakeServer()
+    module = FakeModule(server)
+    reconciler = ConnectionReconciler(module)
+    mine = server.store(dict(body_of(item()), id=str(uuid.uuid4())), True)
+    plan = reconciler.plan(item(port=6543), reconciler.client.get_connection(mine['id']))
+    assert plan.action == 'update'
+
+    def rename_on_save(body, save_credentials, is_new):
+        saved = server.store(dict(body), save_credentials)
+        saved['name'] = saved['name'] + '_1'
+        return saved
+
+    server.save_connection = rename_on_save
+    with pytest.raises(ItemError, match=r"^Cannot update connection 'Admin:pg': the server stored it as 'Admin:pg_1'"):
+        reconciler.apply(plan, server.connections[mine['id']], item(port=6543))
+    assert not [c for c in server.calls if c[0] == 'delete']

@@ -24,8 +24,10 @@ from ansible_collections.datagrok.platform.plugins.module_utils._catalogue impor
     canonical,
     find_key,
     is_secret,
+    lookup,
     missing_required,
     parameter_errors,
+    suggestion,
 )
 
 # Datagrok's own placeholders for a stored secret (grok_shared credentials.dart): 13 underscores,
@@ -41,10 +43,11 @@ SECRET_WRITTEN = '<secret: will be written>'
 
 # The rule for keys the catalogue (_catalogue.py) does not know: password-class names in Datagrok
 # (GrokConnect "password"/"rsa" editors and file shares), and any key that looks like a secret.
-SECRET_KEYS = frozenset(k.casefold() for k in (
+SECRET_KEY_SPELLINGS = (
     'password', 'secretKey', 'PWD', 'passPhrase', 'privateKey', '#OAuthAccessToken', 'token',
     'SAS', 'shared token', 'access token', 'refresh token', 'apiKey', 'clientSecret',
-))
+)
+SECRET_KEYS = frozenset(k.casefold() for k in SECRET_KEY_SPELLINGS)
 SECRET_KEY_FRAGMENTS = ('password', 'secret', 'passphrase', 'privatekey', 'token')
 # Secrets embedded in a connection string (connString): "password=...;" and "scheme://user:pass@host".
 EMBEDDED_SECRETS = (
@@ -125,11 +128,25 @@ def embedded_secrets(value):
     return [m.group(2) for pattern in EMBEDDED_SECRETS for m in pattern.finditer(value) if not is_placeholder(m.group(2))]
 
 
+def misspelt_secret_key(key, data_source=None):
+    """Whether ``key``, which the catalogue does not list for ``data_source``, most likely means one of its secrets.
+
+    A misspelt secret (``passwd``, ``pasword``) fails the task, and the failure carries the module's
+    arguments; its value must be hidden all the same. Keys the catalogue knows are never affected.
+    """
+    if is_secret(data_source, key) is not None:
+        return False
+    source = lookup(data_source)
+    candidates = (list(source.parameters) + list(source.credentials or {})) if source else SECRET_KEY_SPELLINGS
+    meant = suggestion(key, candidates)
+    return meant is not None and is_secret_key(meant, data_source)
+
+
 def secret_values(params, data_source=None):
-    """The secret values in a parameter dict, for Ansible's no_log scrubbing."""
+    """The secret values in a parameter dict, for Ansible's no_log scrubbing (also those of misspelt secret keys)."""
     values = []
     for key, value in (params or {}).items():
-        if is_secret_key(key, data_source):
+        if is_secret_key(key, data_source) or misspelt_secret_key(key, data_source):
             if value not in (None, '') and not is_placeholder(value):
                 values.append(str(value))
         else:

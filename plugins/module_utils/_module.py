@@ -67,6 +67,7 @@ class DatagrokModule(AnsibleModule):
         spec = datagrok_argument_spec()
         spec.update(argument_spec or {})
         super(DatagrokModule, self).__init__(argument_spec=spec, **kwargs)
+        self._protect_inputs()
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         problem = url_problem(self.params['url'])
@@ -91,6 +92,20 @@ class DatagrokModule(AnsibleModule):
 
     def fail(self, msg, **kwargs):
         self.fail_json(msg=one_line(msg), **kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        # AnsibleModule's own argument checks fail before __init__ returns; the failure carries the
+        # arguments, and so the secret parameters, which only this module knows to be secret.
+        self._protect_inputs()
+        super(DatagrokModule, self).fail_json(msg=msg, **kwargs)
+
+    def _protect_inputs(self):
+        """Scrub the secret parameters of the input: of the single form and of every item of O(connections)."""
+        params = getattr(self, 'params', None) or {}
+        items = [i for i in (params.get('connections') or []) if isinstance(i, dict)]
+        for item in [params] + items:
+            if isinstance(item.get('parameters'), dict):
+                self.protect_parameters(item['parameters'], item.get('data_source'))
 
     def protect(self, values):
         """Scrub secret values from everything the module returns, -vvvv output included."""

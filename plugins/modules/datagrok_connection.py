@@ -477,7 +477,6 @@ def bulk_items(module):
             item.setdefault(option, p[option])
         if scope.get('tag') and item['state'] == 'present':
             item['ensure_tags'] = [scope['tag']]
-        module.protect_parameters(item.get('parameters'), item.get('data_source'))
         items.append(item)
     return items
 
@@ -505,7 +504,6 @@ def main():
     reconciler = ConnectionReconciler(module, max_workers=p['max_workers'])
     try:
         if p['name'] is not None:
-            module.protect_parameters(p['parameters'], p['data_source'])
             if p['purge']:
                 module.fail(module.option_error('purge', 'works only with connections'))
             result = reconciler.run_one(dict((k, p[k]) for k in connection_item_spec()))

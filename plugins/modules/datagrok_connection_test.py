@@ -234,8 +234,6 @@ def main():
         problems.append('test_retries and test_delay must be 0 or more')
     if problems:
         module.fail('Invalid option ' + '; '.join(problems))
-    for item in items:
-        module.protect_parameters(item.get('parameters'), item.get('data_source'))
     tester = ConnectionTester(module.client, retries=p['test_retries'], delay=p['test_delay'])
     try:
         results = tester.run(items, max_workers=p['max_workers'])

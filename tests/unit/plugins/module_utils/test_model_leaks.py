@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Secrets inside ``parameters`` in the failures of refused input.
+
+A failure carries the module's arguments (``invocation``: shown from -vvv on, and kept in every
+AWX/ansible-runner job event), so a secret inside ``parameters`` must be scrubbed before the module
+fails, whatever it refuses. The secret-leak scan of the reliability suite
+(tests/reliability/test_secret_leaks.py) found these in clear:
+
+* the value of a misspelt secret key (``passwd``, ``pasword``), which the catalogue refuses before any
+  request: its value is now scrubbed like a secret's (``misspelt_secret_key``);
+* every secret parameter of an unsaved connection that datagrok_connection_test refuses, and of the items
+  of the bulk form when an option next to ``connections`` is refused;
+* the same for refusals before the module's own code runs, in ``DatagrokModule.__init__`` (``url``,
+  ``timeout``, ``retries``) and in AnsibleModule's argument checks (a bad choice, mutually exclusive
+  options).
+
+``DatagrokModule`` now scrubs the secret parameters of its input when it starts and again in
+``fail_json``, before any failure.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+
+from ansible_collections.datagrok.platform.plugins.module_utils import _model as model
+from ansible_collections.datagrok.platform.plugins.module_utils._model import misspelt_secret_key, secret_values
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        saved = basic._ANSIBLE_ARGS  # pylint: disable=protected-access
+        basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8')  # pylint: disable=protected-access
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access
+
+SECRET = 'Typo-S3cr3t-4d2b9e'
+OTHER = 'Typo-0ther-77c1a3'
+
+
+@pytest.mark.parametrize('key, data_source', [
+    ('passwd', 'Postgres'), ('pasword', 'Postgres'), ('pass', 'MS SQL'), ('Passwort', 'Postgres'),
+    ('secretKy', 'S3'), ('secret_key', 'S3'), ('tokn', 'Databricks'), ('passwd', None), ('passwd', 'Brand New DB'),
+])
+def test_misspelt_secret_keys_are_secret_values(key, data_source):
+    assert misspelt_secret_key(key, data_source)
+    assert secret_values({'server': 'db', key: SECRET}, data_source) == [SECRET]
+
+
+@pytest.mark.parametrize('key, data_source', [
+    # Keys the catalogue knows keep its verdict, secret or not.
+    ('server', 'Postgres'), ('port', 'Postgres'), ('login', 'Postgres'), ('accessKey', 'S3'), ('UID', 'Databricks'),
+    ('password', 'Postgres'),
+    # Unknown keys that look like no secret of the data source.
+    ('host', 'Postgres'), ('database', 'Postgres'), ('sever', 'Postgres'), ('bucket_name', 'S3'), ('user', None),
+    ('credentials', None),
+])
+def test_other_keys_are_not_misspelt_secrets(key, data_source):
+    assert not misspelt_secret_key(key, data_source)
+
+
+def test_known_non_secret_values_are_not_scrubbed():
+    assert secret_values({'server': 'db.example.com', 'port': 5432, 'host': 'h', 'passwd': SECRET}, 'Postgres') == [SECRET]
+
+
+def _module_output(capsys, module, args):
+    with patch_module_args(dict(dict(url='http://127.0.0.1:9', api_key='unit-key-123'), **args)):
+        with pytest.raises(SystemExit):
+            module.main()
+    return capsys.readouterr().out
+
+
+@pytest.fixture
+def modules():
+    pytest.importorskip('requests')
+    from ansible_collections.datagrok.platform.plugins.modules import (  # pylint: disable=import-outside-toplevel
+        datagrok_connection,
+        datagrok_connection_test,
+    )
+    return datagrok_connection, datagrok_connection_test
+
+
+PG = {'name': 'Typo', 'data_source': 'Postgres'}
+
+
+@pytest.mark.parametrize('which, args', [
+    # Misspelt secret keys, refused by the catalogue before any request.
+    (0, dict(PG, parameters={'server': 'db', 'passwd': SECRET, 'db': OTHER})),
+    (0, {'connections': [{'name': 'Typo', 'data_source': 'S3', 'parameters': {'bucket': 'b', 'secret_key': SECRET}}]}),
+    (1, {'data_source': 'Postgres', 'parameters': {'server': 'db', 'pasword': SECRET, 'db': OTHER}}),
+    # Well-spelt secrets, in input refused for another reason.
+    (1, {'data_source': 'Postgres', 'parameters': {'password': SECRET, 'db': OTHER}}),
+    (1, {'connections': [{'data_source': 'Postgres', 'parameters': {'server': 'db', 'password': SECRET}}, {'name': ''}]}),
+    (1, {'data_source': 'Postgres', 'parameters': {'server': 'db', 'password': SECRET}, 'test_retries': -1}),
+    (0, {'connections': [{'name': 'A', 'data_source': 'Postgres', 'parameters': {'server': 'db', 'password': SECRET}}],
+         'description': 'not here'}),
+    (0, {'connections': [{'name': 'A', 'data_source': 'Postgres', 'parameters': {'server': 'db', 'password': SECRET}}],
+         'purge': True}),
+    (0, dict(PG, parameters={'server': 'db', 'password': SECRET}, purge=True)),
+])
+def test_refused_input_does_not_show_secret_parameters(capsys, modules, which, args):
+    out = _module_output(capsys, modules[which], args)
+    result = json.loads(out)
+    assert result['failed'] and result['msg'].startswith('Invalid option')
+    assert SECRET not in out
+
+
+@pytest.mark.parametrize('which, args', [
+    (0, dict(PG, parameters={'server': 'db', 'passwd': SECRET, 'db': OTHER})),
+    (1, {'data_source': 'Postgres', 'parameters': {'server': 'db', 'pasword': SECRET, 'db': OTHER}}),
+])
+def test_the_misspelt_secret_check_is_what_hides_it(capsys, monkeypatch, modules, which, args):
+    # The value is replaced where Ansible shows the arguments; the other values still show.
+    result = json.loads(_module_output(capsys, modules[which], args))
+    assert result['invocation']['module_args']['parameters']['db'] == OTHER
+    assert SECRET not in json.dumps(result)
+    # Without the check, the failure shows the secret: the tests above are not vacuous.
+    monkeypatch.setattr(model, 'misspelt_secret_key', lambda key, data_source=None: False)
+    assert SECRET in _module_output(capsys, modules[which], args)
+
+
+@pytest.mark.parametrize('args', [
+    dict(PG, parameters={'server': 'db', 'password': SECRET}, url='db.example.com'),
+    dict(PG, parameters={'server': 'db', 'password': SECRET}, timeout=0),
+    dict(PG, parameters={'server': 'db', 'password': SECRET}, state='presnt'),
+    dict(PG, parameters={'server': 'db', 'password': SECRET}, connections=[{'name': 'B'}]),
+])
+def test_refused_before_the_module_runs(capsys, modules, args):
+    assert SECRET not in _module_output(capsys, modules[0], args)

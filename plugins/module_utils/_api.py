@@ -16,6 +16,7 @@ import json
 import random
 import re
 import ssl
+import threading
 import time
 import traceback
 import uuid
@@ -178,6 +179,8 @@ class DatagrokClient(object):
         self.timeout = timeout
         self.retries = retries
         self.sleep = sleep
+        self._namespace = None
+        self._namespace_lock = threading.Lock()
         self.session = session or requests.Session()
         if session is None:
             adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1))
@@ -276,6 +279,18 @@ class DatagrokClient(object):
 
     def current_user(self):
         return self.get('/users/current')
+
+    def caller_namespace(self):
+        """The namespace ("Admin:") of the key's user: where new connections land, and what bare names mean.
+
+        Read once per client, from the personal project that /users/current carries.
+        """
+        with self._namespace_lock:
+            if self._namespace is None:
+                user = self.current_user() or {}
+                project = (user.get('project') or {}).get('name') or user.get('login') or ''
+                self._namespace = project.rstrip(':') + ':'
+            return self._namespace
 
     def get_connection(self, ref):
         """The connection by id or grok name, or None when it does not exist (or is not visible)."""

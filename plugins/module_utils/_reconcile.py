@@ -34,12 +34,6 @@ class ItemError(Exception):
     """A failure of one connection, already worded for the user."""
 
 
-def caller_namespace(user):
-    # /users/current carries the personal project ("Admin") whose namespace new connections land in.
-    project = (user.get('project') or {}).get('name') or user.get('login') or ''
-    return project.rstrip(':') + ':'
-
-
 def item_errors(item):
     """Every problem with one item's options that can be known before any request."""
     errors = []
@@ -70,18 +64,15 @@ class ConnectionReconciler(object):
         self.client = module.client
         self.check_mode = module.check_mode
         self.max_workers = max(1, max_workers)
-        self._namespace = None
         self._groups = {}
 
     # -- reads -----------------------------------------------------------------------------
 
     def namespace(self):
-        if self._namespace is None:
-            try:
-                self._namespace = caller_namespace(self.client.current_user())
-            except DatagrokError as exc:
-                raise ItemError('Cannot read the current user (needed for names without a namespace): %s' % exc)
-        return self._namespace
+        try:
+            return self.client.caller_namespace()
+        except DatagrokError as exc:
+            raise ItemError('Cannot read the current user (needed for names without a namespace): %s' % exc)
 
     def full_name(self, name):
         namespace, short = split_grok_name(name)

@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,7 +24,6 @@ from ansible_collections.datagrok.platform.plugins.module_utils._model import (
     name_error,
     split_grok_name,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import caller_namespace
 
 
 def _unsaved_errors(item):
@@ -79,17 +77,10 @@ class ConnectionTester(object):
         self.retries = retries
         self.delay = delay
         self.sleep = sleep
-        self._namespace = None
-        self._lock = threading.Lock()
 
     def _full_name(self, name):
         namespace, short = split_grok_name(name)
-        if namespace is None:
-            with self._lock:
-                if self._namespace is None:
-                    self._namespace = caller_namespace(self.client.current_user())
-            namespace = self._namespace
-        return namespace + short
+        return (namespace or self.client.caller_namespace()) + short
 
     def _target(self, item):
         """(label, body to test) for one item; the body of a saved connection is read from the server."""

@@ -165,7 +165,6 @@ from ansible_collections.datagrok.platform.plugins.module_utils._model import (
     split_grok_name,
 )
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule
-from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import caller_namespace
 
 
 def find(module):
@@ -177,7 +176,7 @@ def find(module):
     else:
         module.check_name(p['name'])
         namespace, short = split_grok_name(p['name'])
-        found = module.client.get_connection((namespace or caller_namespace(module.client.current_user())) + short)
+        found = module.client.get_connection((namespace or module.client.caller_namespace()) + short)
     return [found] if found else []
 
 

@@ -272,3 +272,15 @@ def test_get_connection_ignores_answers_that_are_not_connections():
     assert client.get_connection('Admin:') is None
     assert client.get_connection('   ') is None
     assert len(session.sent) == 2
+
+
+@pytest.mark.parametrize('user, expected', [
+    ({'login': 'admin', 'project': {'name': 'Admin'}}, 'Admin:'),
+    ({'login': 'alice', 'project': {'name': 'Alice:'}}, 'Alice:'),
+    ({'login': 'bob'}, 'bob:'),
+])
+def test_caller_namespace_is_read_once(user, expected):
+    client, session = make_client([FakeResponse(200, user)])
+    assert client.caller_namespace() == expected
+    assert client.caller_namespace() == expected
+    assert len(session.sent) == 1

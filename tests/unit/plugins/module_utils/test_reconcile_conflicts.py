@@ -33,8 +33,8 @@ class FakeServer(object):
         self.calls = []
         self.before_save = None  # callable(body): what another client does just before a save lands
 
-    def current_user(self):
-        return {'login': 'admin', 'project': {'name': 'Admin'}}
+    def caller_namespace(self):
+        return 'Admin:'
 
     def list_connections(self):
         return copy.deepcopy(list(self.connections.values()))

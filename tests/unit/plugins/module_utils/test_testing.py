@@ -23,8 +23,8 @@ class FakeClient:
         self.connections = connections if connections is not None else {
             'Admin:Northwind': {'id': 'c1', 'name': 'Northwind', 'namespace': 'Admin:', 'dataSource': 'Postgres', 'parameters': {}}}
 
-    def current_user(self):
-        return {'login': 'admin', 'project': {'name': 'Admin'}}
+    def caller_namespace(self):
+        return 'Admin:'
 
     def get_connection(self, ref):
         return self.connections.get(ref)

@@ -53,6 +53,7 @@ import threading
 import ansible_runner
 import pytest
 import yaml
+from conftest import ANSIBLE_CFG
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOK = os.path.join(HERE, 'playbooks', 'secret_scenarios.yml')
@@ -189,7 +190,7 @@ class Run:
         shutil.copy(PLAYBOOK, os.path.join(private, 'project', 'secret_scenarios.yml'))
         cfg = os.path.join(workdir, 'runner-ansible.cfg')
         with open(cfg, 'w', encoding='utf-8') as handle:
-            handle.write(RUNNER_CFG.format(collections=collections_path, workdir=workdir, python=sys.executable))
+            handle.write(ANSIBLE_CFG.format(collections=collections_path, workdir=workdir, python=sys.executable, here=HERE))
         with open(os.path.join(private, 'inventory', 'hosts.yml'), 'w', encoding='utf-8') as handle:
             yaml.safe_dump({'all': {'hosts': {'datagrok': {'ansible_connection': 'local'}}}}, handle)
         envvars = dict(PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_CONFIG=cfg)
@@ -214,16 +215,6 @@ class Run:
                                      dict(event['event_data']['res'], failed=event['event'] == 'runner_on_failed')))
         self.recap = {'changed': stats['changed'], 'failed': stats['failures'] + stats['dark'], 'ignored': stats['ignored']}
         assert runner.status == 'successful', runner.status
-
-
-RUNNER_CFG = """\
-[defaults]
-collections_path = {collections}
-local_tmp = {workdir}/ansible-local
-retry_files_enabled = False
-nocolor = True
-interpreter_python = {python}
-"""
 
 
 def _read(path):

@@ -382,10 +382,10 @@ diff:
   description:
     - Before and after of the managed fields (name, data source, parameters, and the other options given), secrets
       masked. C(before) is empty on create and C(after) is empty on delete.
-    - With O(connections), a list with one entry per changed connection, and only in diff mode (C(--diff)),
-      because 1000 diffs are a large result, which Ansible scrubs string by string for secrets. Outside diff mode,
-      RV(results[].action) and RV(results[].changed) say what changed.
-  returned: always with O(name), and in diff mode with O(connections)
+    - With O(connections), a list with one entry per changed connection in diff mode (C(--diff)), and an empty
+      list outside it, because 1000 diffs are a large result, which Ansible scrubs string by string for secrets.
+      Outside diff mode, RV(results[].action) and RV(results[].changed) say what changed.
+  returned: always
   type: raw
   sample:
     before: {name: 'Admin:Northwind', data_source: Postgres, parameters: {server: db.example.com, port: 5432}}

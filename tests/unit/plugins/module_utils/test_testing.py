@@ -81,8 +81,8 @@ def test_a_missing_connection_is_reported_by_name():
 
 def test_unsaved_connection_body_and_untestable_source():
     client = FakeClient(['ok'])
-    result = make_tester(client)[0].test_one({'data_source': 'postgres', 'parameters': {'host': 'db', 'port': 5432},
-                                         'credentials': {'login': 'u', 'password': 'p'}})
+    item = {'data_source': 'postgres', 'parameters': {'host': 'db', 'port': 5432}, 'credentials': {'login': 'u', 'password': 'p'}}
+    result = make_tester(client)[0].test_one(item)
     assert result['ok'] is True and result['name'] == 'postgres (unsaved)'
     body = client.tested[0]
     assert body['dataSource'] == 'postgres' and body['credentials'] == {'parameters': {'login': 'u', 'password': 'p'}}

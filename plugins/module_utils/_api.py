@@ -21,11 +21,7 @@ import time
 import traceback
 import uuid
 
-try:
-    from urllib.parse import quote, urlparse
-except ImportError:  # pragma: no cover - Python 2 is not supported, keeps sanity happy
-    from urllib import quote  # type: ignore
-    from urlparse import urlparse  # type: ignore
+from urllib.parse import quote, urlparse
 
 REQUESTS_IMPORT_ERROR = None
 try:

@@ -126,6 +126,9 @@ def test_refused_input_does_not_show_secret_parameters(capsys, modules, which, a
 def test_the_misspelt_secret_check_is_what_hides_it(capsys, monkeypatch, modules, which, args):
     # The value is replaced where Ansible shows the arguments; the other values still show.
     result = json.loads(_module_output(capsys, modules[which], args))
+    assert SECRET not in json.dumps(result)
+    if 'invocation' not in result:
+        pytest.skip('this ansible-core does not return the arguments with a failure: nothing to hide them from')
     assert result['invocation']['module_args']['parameters']['db'] == OTHER
     assert SECRET not in json.dumps(result)
     # Without the check, the failure shows the secret: the tests above are not vacuous.

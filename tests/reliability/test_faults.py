@@ -25,9 +25,9 @@ fresh emulators (tests/emulator/run.py) started by the ``emulator`` fixture:
   change and writes nothing.
 
 The request logs prove that the faults really happened (statuses 429/503, and 0 for a dropped
-connection) and tell which writes reached the server. ``Emulator.connections()`` pages with ``offset``,
-which the emulator ignores (it pages with a 1-based ``page``, as Datagrok does), so it would loop forever
-on 500 connections; this module reads the server through :func:`list_connections` instead.
+connection) and tell which writes reached the server. The test reads the server through
+:func:`list_connections` and :func:`fetch`, which retry the faults a flaky emulator also injects into
+the test's own reads (``Emulator.connections()`` does not).
 
 Timing (2 cores, other work running): about 55 s for this module, most of it the fixed cost of eight
 ansible-playbook runs.

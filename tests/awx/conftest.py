@@ -10,24 +10,20 @@ Without them the tests that need them are skipped, saying so.
 """
 from __future__ import annotations
 
-import json
+import importlib
 import os
-import re
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-EMULATOR = os.path.join(REPO, 'tests', 'emulator', 'run.py')
+sys.path.insert(0, os.path.join(REPO, 'tests', 'emulator'))
+EmulatorProcess = importlib.import_module('datagrok_emulator.process').EmulatorProcess
 CREDENTIAL_TYPE = os.path.join(REPO, 'extensions', 'awx', 'datagrok_credential_type.yml')
 
 
@@ -82,75 +78,14 @@ def render_injectors(credential_type):
     return lambda inputs: _render_injectors(credential_type, inputs)
 
 
-class Emulator:
-    """One Datagrok API emulator on a free loopback port, with its own state and request log."""
+class Emulator(EmulatorProcess):
+    """One Datagrok API emulator on a free loopback port, with its own state, request log and random keys."""
 
     def __init__(self, workdir, *extra_args):
         self.workdir = workdir
-        self.extra_args = list(extra_args)
-        self.admin_key = secrets.token_hex(16)
-        self.user_key = secrets.token_hex(16)
-        self.request_log = os.path.join(workdir, 'requests.log')
-        self.log = os.path.join(workdir, 'emulator.log')
-        self.url = None
-        self.process = None
-
-    def start(self, timeout=30):
-        with open(self.log, 'wb') as log:
-            self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-                [sys.executable, EMULATOR, '--port', '0', '--state', os.path.join(self.workdir, 'state.sqlite'),
-                 '--admin-key', self.admin_key, '--user-key', self.user_key, '--request-log', self.request_log] + self.extra_args,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED='1'))
-        deadline = time.monotonic() + timeout
-        pattern = re.compile(r'listening on (https?://\S+)')
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError('emulator exited with %s: %s' % (self.process.returncode, self._log_text()))
-            match = pattern.search(self._log_text())
-            if match:
-                self.url = match.group(1).rstrip('/')
-                break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError('emulator did not start within %ss: %s' % (timeout, self._log_text()))
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + '/public/v1/healthcheck', timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.1)
-        raise RuntimeError('emulator healthcheck never answered 200: %s' % self._log_text())
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-    def _log_text(self):
-        with open(self.log, encoding='utf-8', errors='replace') as handle:
-            return handle.read()
-
-    def call(self, method, path, body=None):
-        """One REST call as the admin user (the hand edits of the drift test); returns the decoded JSON."""
-        data = None if body is None else json.dumps(body).encode('utf-8')
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={'Authorization': 'Bearer ' + self.admin_key, 'Content-Type': 'application/json'})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            raw = response.read()
-        return json.loads(raw) if raw else None
-
-    def requests(self):
-        """The request log so far, one dict per request."""
-        if not os.path.exists(self.request_log):
-            return []
-        with open(self.request_log, encoding='utf-8') as handle:
-            return [json.loads(line) for line in handle if line.strip()]
+        super().__init__(os.path.join(workdir, 'state.sqlite'), os.path.join(workdir, 'emulator.log'),
+                         secrets.token_hex(16), secrets.token_hex(16), extra_args,
+                         request_log=os.path.join(workdir, 'requests.log'))
 
 
 @pytest.fixture(scope='module')

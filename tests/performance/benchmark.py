@@ -175,9 +175,9 @@ class Emulator(EmulatorProcess):
     """tests/emulator/run.py on a free loopback port, with its own state file and request log."""
 
     def __init__(self, workdir, name, latency_ms=0):
-        self.request_log = os.path.join(workdir, name + '.requests.jsonl')
         super().__init__(os.path.join(workdir, name + '.db'), os.path.join(workdir, name + '.emulator.stderr'),
-                         ADMIN_KEY, USER_KEY, ['--request-log', self.request_log, '--latency-ms', str(latency_ms)])
+                         ADMIN_KEY, USER_KEY, ['--latency-ms', str(latency_ms)],
+                         request_log=os.path.join(workdir, name + '.requests.jsonl'))
 
     def start(self, timeout=30):
         try:

@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.request
 
 import pytest
 import yaml
@@ -49,10 +48,8 @@ class Emulator(EmulatorProcess):
 
     def __init__(self, workdir, extra=()):
         self.workdir = workdir
-        self.request_log = os.path.join(workdir, 'requests.jsonl')
-        self.extra_args = list(extra)
         super().__init__(os.path.join(workdir, 'state.sqlite'), os.path.join(workdir, 'emulator.stderr'),
-                         ADMIN_KEY, USER_KEY, ['--request-log', self.request_log] + self.extra_args)
+                         ADMIN_KEY, USER_KEY, extra, request_log=os.path.join(workdir, 'requests.jsonl'))
 
     def kill(self):
         """SIGKILL, as a crash would end it: no clean shutdown."""
@@ -64,15 +61,8 @@ class Emulator(EmulatorProcess):
         """Start again on the same state file (and request log); optionally with other extra args."""
         self.stop()
         if extra is not None:
-            self.extra = ['--request-log', self.request_log] + list(extra)
+            self.extra = ['--request-log', self.request_log] + list(extra)  # as EmulatorProcess builds it
         return self.start()
-
-    def requests(self):
-        """Every request logged so far, one dict per request (method, path, status, ...)."""
-        if not os.path.exists(self.request_log):
-            return []
-        with open(self.request_log, encoding='utf-8') as handle:
-            return [json.loads(line) for line in handle if line.strip()]
 
     def mark(self):
         """A position in the request log; pass it to :meth:`requests_since`."""
@@ -83,15 +73,6 @@ class Emulator(EmulatorProcess):
 
     def writes_since(self, mark):
         return [r for r in self.requests_since(mark) if r.get('method') in WRITE_METHODS]
-
-    def call(self, method, path, body=None, key=ADMIN_KEY, context=None):
-        """One REST call (as the admin by default); returns the decoded JSON."""
-        data = None if body is None else json.dumps(body).encode('utf-8')
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={'Authorization': 'Bearer ' + key, 'Content-Type': 'application/json'})
-        with urllib.request.urlopen(request, timeout=30, context=context) as response:
-            raw = response.read()
-        return json.loads(raw) if raw else None
 
     def connections(self, context=None):
         """Every connection on the server, as the admin lists it (all pages)."""

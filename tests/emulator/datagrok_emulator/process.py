@@ -1,12 +1,14 @@
 """Run the emulator as a child process on a free loopback port (for tests and the benchmark)."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import threading
+import urllib.request
 
 RUN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'run.py')
 READY = re.compile(r'^datagrok emulator listening on (https?://127\.0\.0\.1:\d+)$')
@@ -15,12 +17,13 @@ READY = re.compile(r'^datagrok emulator listening on (https?://127\.0\.0\.1:\d+)
 class EmulatorProcess:
     """``run.py --port 0``: the emulator binds a free port itself and prints it, so there is no race for it."""
 
-    def __init__(self, state, stderr_path, admin_key, user_key, extra=()):
+    def __init__(self, state, stderr_path, admin_key, user_key, extra=(), request_log=None):
         self.state = state
         self.stderr_path = stderr_path
         self.admin_key = admin_key
         self.user_key = user_key
-        self.extra = list(extra)
+        self.request_log = request_log
+        self.extra = (['--request-log', request_log] if request_log else []) + list(extra)
         self.proc = None
         self.url = None
 
@@ -43,6 +46,22 @@ class EmulatorProcess:
                 raise RuntimeError('the emulator did not start (%r): %s' % (line, stderr.read()[-2000:]))
         self.url = match.group(1)
         return self
+
+    def call(self, method, path, body=None, key=None, context=None):
+        """One REST call, as the admin unless ``key`` says otherwise; returns the decoded JSON (None when empty)."""
+        data = None if body is None else json.dumps(body).encode('utf-8')
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers={
+            'Authorization': 'Bearer ' + (key or self.admin_key), 'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, timeout=30, context=context) as response:
+            raw = response.read()
+        return json.loads(raw) if raw else None
+
+    def requests(self):
+        """Every request in the request log so far, one dict each (method, path, query, status, user)."""
+        if not self.request_log or not os.path.exists(self.request_log):
+            return []
+        with open(self.request_log, encoding='utf-8') as handle:
+            return [json.loads(line) for line in handle if line.strip()]
 
     def stop(self):
         """SIGTERM, as a CI runner would; returns the exit code."""

@@ -180,7 +180,7 @@ def run_job(collections_path, render_injectors, emulator, inventory_secrets, exa
 
 
 def _managed(emulator):
-    listed = emulator.call('GET', '/public/v1/connections?tags=%s' % MANAGED_TAG)
+    listed = emulator.api('GET', '/public/v1/connections?tags=%s' % MANAGED_TAG)
     return {connection['name']: connection for connection in listed}
 
 
@@ -204,7 +204,7 @@ def test_provision_job(run_job, emulator, example_connections):
         if item['name'] in on_server:
             assert on_server[item['name']]['dataSource'] == item['data_source']
             assert MANAGED_TAG in on_server[item['name']]['tags']
-    assert absent and not set(absent) & {connection['name'] for connection in emulator.call('GET', '/public/v1/connections')}
+    assert absent and not set(absent) & {connection['name'] for connection in emulator.api('GET', '/public/v1/connections')}
 
 
 def test_list_job(run_job, example_connections):
@@ -231,11 +231,11 @@ def test_drift_report_without_drift(run_job, emulator):
 def test_drift_report_after_a_hand_edit(run_job, emulator, example_connections):
     item = next(item for item in example_connections if item['name'] == HAND_EDITED)
     # Someone changes the port in the Datagrok UI (here: the same REST call the UI makes).
-    connection = emulator.call('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)
+    connection = emulator.api('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)
     hand_port = int(item['parameters']['port']) + 1
     connection['parameters']['port'] = hand_port
-    emulator.call('POST', '/public/v1/connections?saveCredentials=false', connection)
-    assert emulator.call('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)['parameters']['port'] == hand_port
+    emulator.api('POST', '/public/v1/connections?saveCredentials=false', connection)
+    assert emulator.api('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)['parameters']['port'] == hand_port
 
     before = len(emulator.requests())
     job = run_job('drift', 'site.yml', check=True)
@@ -251,4 +251,4 @@ def test_drift_report_after_a_hand_edit(run_job, emulator, example_connections):
     # Check mode wrote nothing: only GETs reached the server, and the hand edit is still there.
     methods = [entry['method'] for entry in emulator.requests()[before:]]
     assert methods and set(methods) == {'GET'}, methods
-    assert emulator.call('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)['parameters']['port'] == hand_port
+    assert emulator.api('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)['parameters']['port'] == hand_port

@@ -79,7 +79,7 @@ class Emulator(EmulatorProcess):
         # Datagrok pages with a 1-based page number; it has no offset parameter.
         found, number = [], 1
         while True:
-            page = self.call('GET', '/public/v1/connections?limit=500&page=%d' % number, context=context) or []
+            page = self.api('GET', '/public/v1/connections?limit=500&page=%d' % number, context=context) or []
             found.extend(page)
             if len(page) < 500:
                 return found

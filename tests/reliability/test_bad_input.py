@@ -215,8 +215,8 @@ def test_bad_input_table(emulator, ansible):
     assert len(MODULE_CASES) + len(ROLE_CASES) >= 30
     assert len(set(c[0] for c in MODULE_CASES + ROLE_CASES)) == len(MODULE_CASES) + len(ROLE_CASES), 'case ids must be unique'
     server = emulator()
-    server.call('POST', '/public/v1/connections?saveCredentials=false',
-                {'name': SEEDED, 'dataSource': 'Postgres', 'parameters': dict(PG, port=5432)})
+    server.api('POST', '/public/v1/connections?saveCredentials=false',
+               {'name': SEEDED, 'dataSource': 'Postgres', 'parameters': dict(PG, port=5432)})
     before = server.connections()
     mark = server.mark()
 

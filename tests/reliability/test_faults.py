@@ -130,7 +130,7 @@ def fetch(server, path, attempts=60):
     """GET as the admin; retries the faults a flaky emulator also injects into the test's own reads."""
     for _attempt in range(attempts):
         try:
-            return server.call('GET', path)
+            return server.api('GET', path)
         except urllib.error.HTTPError as exc:
             if exc.code not in (429, 503):
                 raise
@@ -386,7 +386,7 @@ def test_retries_exhausted_on_writes_names_each_connection(emulator, ansible):
     items = make_connections(3)
     # rel-00001 exists with another port, so the run updates it and creates the other two.
     existing = dict(items[0], parameters=dict(items[0]['parameters'], port=6543))
-    server.call('POST', CONNECTIONS_PATH + '?saveCredentials=true', {
+    server.api('POST', CONNECTIONS_PATH + '?saveCredentials=true', {
         'name': existing['name'], 'dataSource': 'Postgres', 'parameters': existing['parameters'], 'tags': existing['tags'],
         'credentials': {'parameters': existing['credentials']}})
     before = snapshot(server)

@@ -266,7 +266,7 @@ def _check_stored(emulator, mode, secrets_used, pg):
     assert stored['LeakRoleS3'][1]['secretKey'] == secrets_used['role_s3_new']
     assert not set(stored) & {'LeakBulkSnowflake', 'LeakBulkRefused', 'LeakTypo'}
     # The server's own view: in clear on a clear server, as the placeholder on a masking one.
-    read = emulator.call('GET', '/public/v1/credentials/for/Admin.LeakPg')['parameters']['password']
+    read = emulator.api('GET', '/public/v1/credentials/for/Admin.LeakPg')['parameters']['password']
     assert read == (pg['password'] if mode == 'clear' else '_' * 13)
     # The refused writes did reach the server, secrets and all, and were refused there.
     refused = [(r['method'], r['status'], r['user']) for r in emulator.requests()

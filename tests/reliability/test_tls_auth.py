@@ -137,7 +137,7 @@ def test_tls(emulator, ansible, tmp_path):
     server = emulator('--tls-cert', cert, '--tls-key', key)
     assert server.url.startswith('https://127.0.0.1:')
     context = ssl.create_default_context(cafile=ca)
-    server.call('POST', '/public/v1/connections', {'name': 'TlsConn', 'dataSource': 'S3', 'parameters': S3}, context=context)
+    server.api('POST', '/public/v1/connections', {'name': 'TlsConn', 'dataSource': 'S3', 'parameters': S3}, context=context)
     mark = server.mark()
 
     play, extra_vars = module_case_play(tls_cases(server.url, ca, other_ca))
@@ -209,21 +209,21 @@ def auth_cases(url, header_url):
 
 def snapshot(server, key):
     """Everything alice must not change: the connections, the grants and the stored credentials."""
-    conns = server.call('GET', '/public/v1/connections', key=key)
+    conns = server.api('GET', '/public/v1/connections', key=key)
     return {
         'connections': conns,
-        'grants': dict((c['id'], server.call('GET', '/privileges/permissions?entityId=%s' % c['id'], key=key)) for c in conns),
-        'credentials': dict((c['id'], server.call('GET', '/public/v1/credentials/for/%s' % c['id'], key=key)) for c in conns),
+        'grants': dict((c['id'], server.api('GET', '/privileges/permissions?entityId=%s' % c['id'], key=key)) for c in conns),
+        'credentials': dict((c['id'], server.api('GET', '/public/v1/credentials/for/%s' % c['id'], key=key)) for c in conns),
     }
 
 
 def test_auth_and_permission(emulator, ansible):
     server = emulator()
     header_style = emulator('--error-style', 'ok-with-header')
-    shared = server.call('POST', '/public/v1/connections?saveCredentials=true', {
+    shared = server.api('POST', '/public/v1/connections?saveCredentials=true', {
         'name': 'Shared', 'dataSource': 'Postgres', 'parameters': {'server': 'db.example.com', 'db': 'sales'},
         'credentials': {'parameters': {'login': 'reader', 'password': 'admin-secret'}}})
-    answer = server.call('POST', '/public/v1/entities/%s/shares?groups=alice&access=View' % shared['id'])
+    answer = server.api('POST', '/public/v1/entities/%s/shares?groups=alice&access=View' % shared['id'])
     assert answer['status'] == 'success', answer
     # Revoke the admin's key: the server now knows only a rotated one.
     server.admin_key = ROTATED_ADMIN_KEY

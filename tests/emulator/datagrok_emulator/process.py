@@ -47,7 +47,7 @@ class EmulatorProcess:
         self.url = match.group(1)
         return self
 
-    def call(self, method, path, body=None, key=None, context=None):
+    def api(self, method, path, body=None, key=None, context=None):
         """One REST call, as the admin unless ``key`` says otherwise; returns the decoded JSON (None when empty)."""
         data = None if body is None else json.dumps(body).encode('utf-8')
         request = urllib.request.Request(self.url + path, data=data, method=method, headers={

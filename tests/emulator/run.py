@@ -8,6 +8,7 @@ import sys
 import threading
 
 # Run as a script, Python puts this file's directory first on sys.path, so the package next to it imports.
+from datagrok_emulator import masking, readings
 from datagrok_emulator.api import Api
 from datagrok_emulator.server import EmulatorServer
 from datagrok_emulator.store import ADMIN_USER, ALICE_USER, Store
@@ -21,27 +22,27 @@ def parse_args(argv=None):
     parser.add_argument('--user-key', required=True, help='API key of the non-admin user alice')
     parser.add_argument('--tls-cert', help='PEM certificate: serve HTTPS')
     parser.add_argument('--tls-key', help='PEM private key for --tls-cert')
-    parser.add_argument('--credentials-read', choices=('clear', 'masked'), default='clear',
-                        help='how GET /credentials/for/{id} shows secrets')
-    parser.add_argument('--error-style', choices=('status', 'ok-with-header'), default='status',
-                        help='errors as HTTP 4xx, or as HTTP 200 with the api-error header')
     parser.add_argument('--fail-rate', type=float, default=0.0, help='fraction of requests that get 429, 503 or a dropped connection')
     parser.add_argument('--latency-ms', type=int, default=0, help='delay before each request is handled')
     parser.add_argument('--request-log', help='append one JSON line per request to this file')
-    args = parser.parse_args(argv)
+    readings.add_arguments(parser)
+    args = readings.resolve(parser.parse_args(argv))
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error('--tls-cert and --tls-key go together')
     if args.admin_key == args.user_key:
         parser.error('--admin-key and --user-key must differ')
     if not 0.0 <= args.fail_rate <= 1.0:
         parser.error('--fail-rate must be between 0 and 1')
+    if args.list_cap < 0:
+        parser.error('--list-cap must be 0 or more')
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
     store = Store(args.state)
-    api = Api(store, {args.admin_key: ADMIN_USER, args.user_key: ALICE_USER}, credentials_clear=args.credentials_read == 'clear')
+    masking.use(args.masking)
+    api = Api(store, {args.admin_key: ADMIN_USER, args.user_key: ALICE_USER}, args)
     server = EmulatorServer(('127.0.0.1', args.port), api, args)
     scheme = 'http'
     if args.tls_cert:

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from conftest import ADMIN_KEY
+
 PLACEHOLDER = '_' * 13
 SAME_PASSWORD = 'not\u2014changed'
 CONNS = '/public/v1/connections'
@@ -72,8 +74,18 @@ def test_auth(emulator):
     assert emulator.call('GET', '/public/v1/users/current', key=token, bearer=False).json()['login'] == 'alice'
 
 
+@pytest.mark.parametrize('reading, internal, public', [
+    ('internal', 'Admin', None), ('public', 'Admin', 'Admin'), ('absent', None, None)])
+def test_current_user_carries_the_project_per_reading(start_emulator, reading, internal, public):
+    # pusher.js currentNamespace reads project.name of the internal /users/current; the public one may lack it.
+    emulator = start_emulator('--user-project', reading)
+    assert (emulator.call('GET', '/users/current').json().get('project') or {}).get('name') == internal
+    assert (emulator.call('GET', '/public/v1/users/current').json().get('project') or {}).get('name') == public
+    assert emulator.call('GET', '/public/v1/users/current').json()['group']['name'] == 'Admin'
+
+
 def test_users_and_groups(emulator):
-    admin = emulator.call('GET', '/public/v1/users/current').json()
+    admin = emulator.call('GET', '/users/current').json()
     assert admin['project']['name'] + ':' == 'Admin:'
     assert admin['group']['personal'] is True and admin['group']['name'] == 'Admin'
     alice = emulator.call('GET', '/public/v1/users/alice').json()
@@ -138,12 +150,17 @@ def test_credentials_read_modes(start_emulator, mode):
     assert conn['credentials']['parameters'] == {'login': 'app', 'password': PLACEHOLDER}
 
 
-def test_masking_and_placeholders_keep_secrets(emulator):
+@pytest.mark.parametrize('reading', ['template', 'names'])
+def test_masking_and_placeholders_keep_secrets(start_emulator, reading):
+    emulator = start_emulator('--masking', reading)
     body = pg_conn(parameters={'server': 'db.example', 'password': 'p-param', 'clientSecret': 'cs', 'Shared Token': 'st',
                                'apiPasswordHash': 'h', 'ssl': False, 'emptyPassword': ''})
     conn = save(emulator, body)
-    assert conn['parameters'] == {'server': 'db.example', 'password': PLACEHOLDER, 'clientSecret': PLACEHOLDER,
-                                  'Shared Token': PLACEHOLDER, 'apiPasswordHash': PLACEHOLDER, 'ssl': False, 'emptyPassword': ''}
+    # template: only what Postgres's template marks secret (a password editor); names: every key that looks secret.
+    looks_secret = PLACEHOLDER if reading == 'names' else None
+    assert conn['parameters'] == {'server': 'db.example', 'password': PLACEHOLDER, 'clientSecret': looks_secret or 'cs',
+                                  'Shared Token': looks_secret or 'st', 'apiPasswordHash': looks_secret or 'h', 'ssl': False,
+                                  'emptyPassword': ''}
     got = emulator.call('GET', CONNS + '/' + conn['id']).json()
     assert got == conn
     # Read-modify-write: everything sent back as read, one placeholder replaced by SAME_PASSWORD.
@@ -223,9 +240,11 @@ def test_alice_cannot_see_or_change_admins_connection(emulator):
     assert_api_error(emulator.call('GET', CONNS + '/' + conn['id'], user='alice'), 404)
     assert_api_error(emulator.call('GET', CONNS + '/Admin.Northwind', user='alice'), 404)
     assert emulator.call('GET', CONNS, user='alice').json() == []
-    assert emulator.call('GET', CONNS + '/count', user='alice').json() == 0
+    assert emulator.call('GET', '/connectors/connections/count', user='alice').json() == 0
     assert_api_error(emulator.call('POST', CONNS, user='alice', body=dict(conn, description='x'), params={'saveCredentials': 'false'}), 403)
-    assert_api_error(emulator.call('DELETE', CONNS + '/' + conn['id'], user='alice'), 404)
+    # She cannot see it, so for her it is an unknown id: 200, and nothing is deleted.
+    assert emulator.call('DELETE', CONNS + '/' + conn['id'], user='alice').status == 200
+    assert emulator.call('GET', CONNS + '/' + conn['id']).status == 200
     assert_api_error(emulator.call('GET', '/public/v1/credentials/for/' + conn['id'], user='alice'), 404)
     # Shared for View: visible, still not editable.
     emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Chemists'})
@@ -253,10 +272,15 @@ def test_shares_and_permissions(emulator):
     assert_api_error(emulator.call('POST', '/public/v1/entities/Admin.Missing/shares', params={'groups': 'Chemists'}), 404)
 
     rows = emulator.call('GET', '/privileges/permissions', params={'entityId': conn['id'], 'all': 'true'}).json()
-    grants = sorted((r['userGroup']['name'], r['permission']['name']) for r in rows)
+    # The rows carry only the group's id (datagrok-tools server.js handleSharesList looks each one up).
+    names = dict((g['id'], g['name']) for g in emulator.call('GET', '/public/v1/groups', params={'text': 'personal = true'}).json()
+                 + emulator.call('GET', '/public/v1/groups').json())
+    grants = sorted((names[r['userGroup']['id']], r['permission']['name']) for r in rows)
     assert grants == [('Alice', 'View'), ('Chemists', 'Edit'), ('Chemists', 'View')]
-    assert all(r['entityId'] == conn['id'] and r['userGroup']['id'] for r in rows)
-    assert emulator.call('GET', '/privileges/permissions', user='alice', params={'entityId': conn['id']}).status == 200
+    assert all(r['entityId'] == conn['id'] and list(r['userGroup']) == ['id'] for r in rows)
+    # Only all=true fills in the permission (node-dapi.js NodeSharesDataSource.list).
+    bare = emulator.call('GET', '/privileges/permissions', user='alice', params={'entityId': conn['id']})
+    assert bare.status == 200 and all(r['permission'] is None for r in bare.json())
     # Revoke everything alice holds: she no longer sees the connection.
     for row in rows:
         response = emulator.call('DELETE', '/privileges/permissions/' + row['id'])
@@ -271,6 +295,42 @@ def test_revoke_needs_edit(emulator):
     emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Alice'})
     row = emulator.call('GET', '/privileges/permissions', params={'entityId': conn['id']}).json()[0]
     assert_api_error(emulator.call('DELETE', '/privileges/permissions/' + row['id'], user='alice'), 403)
+
+
+def test_permission_rows_with_names(start_emulator):
+    emulator = start_emulator('--permission-rows', 'named')
+    conn = save(emulator, pg_conn())
+    emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Chemists'})
+    row = emulator.call('GET', '/privileges/permissions', params={'entityId': conn['id'], 'all': 'true'}).json()[0]
+    assert row['userGroup'] == {'id': '5e8c1a70-3f0b-4c1e-9a55-0c4e6f1a2b01', 'name': 'Chemists', 'friendlyName': 'Chemists',
+                                'personal': False}
+
+
+@pytest.mark.parametrize('reading', ['container-id', 'link-flag'])
+def test_grants_inherited_from_a_project(start_emulator, reading):
+    emulator = start_emulator('--inherited-rows', reading)
+    conn = save(emulator, pg_conn())
+    project = emulator.call('POST', '/projects', params={'saveRelations': 'true'},
+                            body={'name': 'Sales', 'relations': [{'entity': {'id': conn['id']}}]}).json()
+    assert project['relations'] == [{'isLink': True, 'entity': {'id': conn['id']}}]
+    shared = emulator.call('POST', '/public/v1/entities/%s/shares' % project['id'], params={'groups': 'Chemists'}).json()
+    assert shared['shared'] == ['Chemists']
+    # The project's grant reaches the connection: alice (a chemist) sees it.
+    assert emulator.call('GET', CONNS + '/' + conn['id'], user='alice').status == 200
+    rows = emulator.call('GET', '/privileges/permissions', params={'entityId': conn['id'], 'all': 'true'}).json()
+    assert len(rows) == 1 and rows[0]['permission']['name'] == 'View'
+    if reading == 'container-id':
+        # walker.js grantsOf: the row names the project; no flag.
+        assert rows[0]['entityId'] == project['id'] and 'inheritedByLink' not in rows[0]
+    else:
+        assert rows[0]['entityId'] == conn['id'] and rows[0]['inheritedByLink'] is True
+    # Without all=true the inherited rows are not listed.
+    assert emulator.call('GET', '/privileges/permissions', params={'entityId': conn['id']}).json() == []
+    assert emulator.call('GET', '/entities/' + project['id']).json() == [
+        {'#type': 'Project', 'id': project['id'], 'name': 'Sales', 'namespace': ''}]
+    # Revoking the row revokes the project's grant: what a client must never do through the connection.
+    assert emulator.call('DELETE', '/privileges/permissions/' + rows[0]['id']).status == 200
+    assert_api_error(emulator.call('GET', CONNS + '/' + conn['id'], user='alice'), 404)
 
 
 def test_list_filters_order_and_paging(emulator):
@@ -293,12 +353,39 @@ def test_list_filters_order_and_paging(emulator):
     assert listed(text='name = "Alice S3"') == ['Mine'] and listed(text='name = "Mine"') == []
     assert listed(text='friendlyName = "alpha"') == ['Alpha']
     assert listed(text='updatedOn > -2w') == []
-    assert listed(limit=2) == ['Alpha', 'Bravo'] and listed(limit=2, page=1) == ['Alpha', 'Bravo']
-    assert listed(limit=2, page=3) == ['Echo', 'Mine'] and listed(limit=2, page=9) == []
-    assert listed(order='-name', limit=2) == ['Mine', 'Echo']
-    assert emulator.call('GET', CONNS + '/count').json() == 6
-    assert emulator.call('GET', CONNS + '/count', params={'text': 'dataSource="Postgres"'}).json() == 3
-    assert_api_error(emulator.call('GET', CONNS, params={'limit': 'ten'}), 400)
+    # The public list ignores paging and has no count (datagrok-tools CHANGELOG 6.5.8): "count" reads as a name.
+    assert listed(limit=2) == names + ['Mine'] and listed(limit=2, page=3) == names + ['Mine']
+    assert_api_error(emulator.call('GET', CONNS + '/count'), 404)
+
+    # The internal router pages, 1-based, orders by field, -field or !field, and counts.
+    def internal(**params):
+        return [c['name'] for c in emulator.call('GET', '/connectors/connections', params=params).json()]
+    assert internal() == names + ['Mine'] and internal(text='CHAR') == ['Charlie']
+    assert internal(limit=2) == ['Alpha', 'Bravo'] and internal(limit=2, page=1) == ['Alpha', 'Bravo']
+    assert internal(limit=2, page=3) == ['Echo', 'Mine'] and internal(limit=2, page=9) == []
+    assert internal(order='-name', limit=2) == ['Mine', 'Echo'] and internal(order='!name', limit=2) == ['Mine', 'Echo']
+    assert emulator.call('GET', '/connectors/connections/count').json() == 6
+    assert emulator.call('GET', '/connectors/connections/count', params={'text': 'dataSource="Postgres"'}).json() == 3
+    assert_api_error(emulator.call('GET', '/connectors/connections', params={'limit': 'ten'}), 400)
+
+
+def test_public_list_paging_and_caps_per_reading(start_emulator):
+    emulator = start_emulator('--public-list-paging', 'honour', '--list-cap', '3')
+    for index in range(5):
+        save(emulator, {'name': 'c%d' % index, 'dataSource': 'S3', 'parameters': {'bucket': 'b'}}, creds=False)
+    assert [c['name'] for c in emulator.call('GET', CONNS, params={'limit': 2, 'page': 2}).json()] == ['c2', 'c3']
+    assert emulator.call('GET', CONNS + '/count').json() == 5
+    # The cap applies to every list, whatever the limit.
+    assert len(emulator.call('GET', CONNS).json()) == 3
+    assert [c['name'] for c in emulator.call('GET', '/connectors/connections', params={'limit': 4, 'page': 1}).json()] == ['c0', 'c1', 'c2']
+
+
+def test_internal_routes_can_be_switched_off(start_emulator):
+    emulator = start_emulator('--internal-routes', 'off')
+    for path in ('/connectors/connections', '/users/current', '/entities/x', '/groups/Chemists'):
+        assert_api_error(emulator.call('GET', path), 404)
+    assert emulator.call('GET', CONNS).status == 200
+    assert emulator.call('GET', '/privileges/permissions', params={'entityId': 'x'}).status == 404
 
 
 def test_delete(emulator):
@@ -307,7 +394,9 @@ def test_delete(emulator):
     response = emulator.call('DELETE', CONNS + '/Admin.Northwind')
     assert response.status == 200 and response.raw == b''
     assert_api_error(emulator.call('GET', CONNS + '/' + conn['id']), 404)
-    assert_api_error(emulator.call('DELETE', CONNS + '/' + conn['id']), 404)
+    # An unknown id answers 200 (datagrok-tools node-dapi.js NodeConnectionsDataSource.delete).
+    again = emulator.call('DELETE', CONNS + '/' + conn['id'])
+    assert again.status == 200 and again.raw == b''
     assert_api_error(emulator.call('GET', '/public/v1/credentials/for/' + conn['id']), 404)
     db = sqlite3.connect(emulator.state)
     try:
@@ -315,6 +404,40 @@ def test_delete(emulator):
         assert db.execute('SELECT count(*) FROM credentials').fetchone()[0] == 0
     finally:
         db.close()
+
+
+def test_delete_of_an_unknown_id_in_the_other_reading(start_emulator):
+    emulator = start_emulator('--delete-unknown', 'not-found')
+    assert_api_error(emulator.call('DELETE', CONNS + '/0d3f1c2e-6f1a-41ef-9a0b-0242ac120002'), 404)
+
+
+@pytest.mark.parametrize('shape', ['object', 'string', 'text'])
+def test_error_bodies_per_reading(start_emulator, shape):
+    # node-dapi.js throwIfApiError: an ApiError object, or a JSON string holding one; getBytes: as text/plain.
+    emulator = start_emulator('--error-body', shape)
+    response = emulator.call('GET', CONNS + '/Admin.Missing')
+    assert response.status == 404 and response.is_api_error
+    assert response.headers['content-type'] == ('text/plain' if shape == 'text' else 'application/json')
+    body = json.loads(response.raw)
+    error = json.loads(body) if shape == 'string' else body
+    assert error['#type'] == 'ApiError' and error['message'] == 'Not Found' and error['errorCode'] == 404
+    assert '.dart' in error['stackTrace']
+
+
+def test_the_vendor_cli_login(emulator):
+    # node-dapi.js NodeApiClient.login: Authorization: Dev <key>, then the token alone on every request.
+    token = emulator.call('POST', '/users/login/dev', key='Dev ' + ADMIN_KEY, bearer=False).json()['token']
+    assert emulator.call('GET', '/users/current', key=token, bearer=False).json()['login'] == 'admin'
+    assert_api_error(emulator.call('POST', '/users/login/dev', key='Dev wrong', bearer=False), 401)
+
+
+def test_entities_resolve_names(emulator):
+    conn = save(emulator, pg_conn())
+    found = emulator.call('GET', '/entities', params={'namespace': 'Admin:', 'name': 'Northwind'}).json()
+    assert found == [{'#type': 'DataConnection', 'id': conn['id'], 'name': 'Northwind', 'namespace': 'Admin:'}]
+    assert emulator.call('GET', '/entities', params={'namespace': '', 'name': 'Northwind'}).json() == []
+    assert emulator.call('GET', '/entities/' + conn['id']).json() == found
+    assert emulator.call('GET', '/groups/Chemists').json()['name'] == 'Chemists'
 
 
 def test_credentials_routes(emulator):
@@ -359,7 +482,13 @@ def test_connection_test_route(emulator):
         listener.listen(1)
         server = {'server': '127.0.0.1', 'port': listener.getsockname()[1]}
         assert check({'name': 'm', 'dataSource': 'MS SQL', 'parameters': server}) == 'ok'
-    assert 'server' in check({'name': 'm', 'dataSource': 'Oracle', 'parameters': {}})
+    # Grok Connect builds the URL with the text "null" for a missing server (OracleDataProvider and the others).
+    assert check({'name': 'm', 'dataSource': 'Oracle', 'parameters': {}}).startswith('Unknown host null')
+    # Connectors whose URL is not server/port/db.
+    assert check({'name': 'd', 'dataSource': 'Databricks', 'parameters': {'httpPath': '/sql'}}).startswith('Unknown host null')
+    assert '127.0.0.1:5461' in check({'name': 'p', 'dataSource': 'PI', 'parameters': {'accessServer': '127.0.0.1', 'server': 'pi'}})
+    assert check({'name': 'a', 'dataSource': 'Access', 'parameters': {}}).endswith('NullPointerException: db')
+    assert check({'name': 'a', 'dataSource': 'Access', 'parameters': {'db': '/x.accdb'}}) == 'ok'
     assert_api_error(emulator.call('POST', CONNS + '/test', user=None, body={'dataSource': 'Web'}), 401)
 
 

@@ -79,8 +79,9 @@ def test_connection_lifecycle(grok, pg_or_none):
     grok.connections.delete(saved)
     with pytest.raises(Exception):
         grok.connections.get(saved.id)
-    with pytest.raises(Exception):
-        grok.connections.delete(saved.id)
+    # Deleting it again is no error: the server answers 200 for an unknown id (datagrok-tools node-dapi.js
+    # NodeConnectionsDataSource.delete), so presence is decided by a read.
+    grok.connections.delete(saved.id)
 
 
 def test_rename_and_permissions(grok):

@@ -7,30 +7,22 @@ import threading
 import uuid
 
 from . import masking, smartfilter, sources, store as db, testing
+from .internal import InternalRoutes, int_arg, page_rows
 from .model import (ApiError, access_denied, can_edit, can_view, connection_json, credentials_for, credentials_json,
                     find_connection, find_group, group_json, load_user, member_links, namespace_of, not_found,
-                    share_target, user_json)
+                    share_target, shareable, containers_of, user_json)
 
 EMPTY = object()
 VERSION = '1.27.9'
 
 
 class Request:
-    def __init__(self, user, query: dict, body, args: dict):
+    def __init__(self, user, query: dict, body, args: dict, authorization=None):
         self.user = user
         self.query = query
         self.body = body
         self.args = args
-
-
-def _int_arg(req, name: str):
-    value = req.query.get(name)
-    if value in (None, ''):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ApiError(400, 'Invalid value for %s: %s' % (name, value))
+        self.authorization = authorization  # the raw Authorization header
 
 
 def _body_dict(req) -> dict:
@@ -46,13 +38,14 @@ def _valid_id(value) -> str:
         raise ApiError(400, 'Invalid id: %s' % value)
 
 
-class Api:
-    def __init__(self, store, keys: dict, credentials_clear: bool):
+class Api(InternalRoutes):
+    def __init__(self, store, keys: dict, options):
         self.store = store
         self.keys = keys
         self.sessions = {}
         self.sessions_lock = threading.Lock()
-        self.credentials_clear = credentials_clear
+        self.options = options
+        self.credentials_clear = options.credentials_read == 'clear'
 
     # ---- auth -----------------------------------------------------------------------------------------------------
 
@@ -66,7 +59,11 @@ class Api:
         return load_user(self.store, user_id) if token and user_id else None
 
     def login_dev(self, req):
-        user_id = self.keys.get(req.args['ref'])
+        """POST /users/login/dev/{key}: the legacy form; the vendor CLI falls back to it (node-dapi.js NodeApiClient.login)."""
+        return self._session_for(req.args['ref'])
+
+    def _session_for(self, key):
+        user_id = self.keys.get(key)
         if user_id is None:
             raise ApiError(401, 'Invalid developer key')
         token = secrets.token_hex(24)
@@ -85,7 +82,8 @@ class Api:
     # ---- users and groups -------------------------------------------------------------------------------------------
 
     def users_current(self, req):
-        return user_json(self.store, req.user)
+        # The vendor's Python User model has no project; only --user-project public puts it here.
+        return user_json(self.store, req.user, with_project=self.options.user_project == 'public')
 
     def users_get(self, req):
         ref = req.args['ref']
@@ -159,22 +157,31 @@ class Api:
                 result.append(conn)
         return result
 
-    def connections_list(self, req):
+    def _ordered_connections(self, req) -> list:
+        """`order=field`, or `-field` / `!field` (node-dapi.js NodeHttpDataSource.order) for descending."""
         rows = self._filtered_connections(req)
         order = req.query.get('order') or ''
         columns = {'name': 'name', 'friendlyname': 'friendly_name', 'createdon': 'created_on', 'updatedon': 'updated_on',
                    'datasource': 'data_source', 'namespace': 'namespace', 'id': 'id', 'description': 'description'}
-        column = columns.get(order.lstrip('-').lower())
+        column = columns.get(order.lstrip('-!').lower())
         if column:
-            rows.sort(key=lambda c: str(c[column] or '').casefold(), reverse=order.startswith('-'))
-        limit, page = _int_arg(req, 'limit'), _int_arg(req, 'page')
-        if limit is not None and limit >= 0:
-            # Paging is 1-based, as in Datlas' repository_query.dart.
-            start = (max(page or 1, 1) - 1) * limit
-            rows = rows[start:start + limit]
-        return [connection_json(self.store, req.user, c) for c in rows]
+            rows.sort(key=lambda c: str(c[column] or '').casefold(), reverse=order[:1] in ('-', '!'))
+        return rows
+
+    def connections_list(self, req):
+        rows = self._ordered_connections(req)
+        limit, page = int_arg(req, 'limit'), int_arg(req, 'page')
+        if self.options.public_list_paging == 'honour':
+            rows = page_rows(rows, limit, page)
+        return [connection_json(self.store, req.user, c) for c in self._capped(rows)]
+
+    def _capped(self, rows):
+        return rows[:self.options.list_cap] if self.options.list_cap > 0 else rows
 
     def connections_count(self, req):
+        if self.options.public_list_paging != 'honour':
+            # The public router has no /count (datagrok-tools CHANGELOG 6.5.8): "count" is read as a connection name.
+            raise not_found()
         return len(self._filtered_connections(req))
 
     def connections_get(self, req):
@@ -215,7 +222,7 @@ class Api:
         creds = None
         if (req.query.get('saveCredentials') or '').lower() == 'true':
             # Only then is the body's credentials block stored; otherwise stored credentials stay as they are.
-            creds = self._credentials_row(conn_id, body.get('credentials') or {})
+            creds = self._credentials_row(conn_id, body.get('credentials') or {}, data_source)
         stamp = db.now()
         self.store.insert('connections', {
             'id': conn_id, 'name': final_name, 'friendly_name': body.get('friendlyName') or final_name, 'namespace': namespace,
@@ -231,6 +238,9 @@ class Api:
     def connections_delete(self, req):
         conn = find_connection(self.store, req.user, req.args['ref'])
         if conn is None:
+            # node-dapi.js NodeConnectionsDataSource.delete: the server answers 200 for an unknown id.
+            if self.options.delete_unknown == 'ok':
+                return EMPTY
             raise not_found()
         if not can_edit(self.store, req.user, conn):
             raise access_denied('Delete')
@@ -254,18 +264,20 @@ class Api:
             stored = find_connection(self.store, req.user, str(body['id'])) if body.get('id') else None
             if stored is not None:
                 # A saved connection is tested with its stored secrets where the body has them masked or missing.
-                params = _fill(params, stored['parameters'], only_secrets=True)
+                params = _fill(params, stored['parameters'], only_secrets=True, data_source=data_source)
                 stored_creds = credentials_for(self.store, req.user, stored['id'])
-                creds = _fill(creds, stored_creds['parameters'] if stored_creds else {}, only_secrets=False)
+                creds = _fill(creds, stored_creds['parameters'] if stored_creds else {}, only_secrets=False, data_source=data_source)
         return testing.check_connection(data_source, params, creds)
 
     # ---- credentials ------------------------------------------------------------------------------------------------
 
-    def _credentials_row(self, entity_id: str, body: dict) -> dict:
+    def _credentials_row(self, entity_id: str, body: dict, data_source: str = None) -> dict:
         """The credentials row a save would store: the sent set replaces the stored one, placeholders keep stored values."""
         if not isinstance(body, dict) or not all(isinstance(body.get(k) or {}, dict) for k in ('parameters', 'openParameters', 'group')):
             raise ApiError(400, '`credentials` must be an object, and its parameters, openParameters and group objects')
-        params = {k: v for k, v in (body.get('openParameters') or {}).items() if not masking.is_secret(k)}
+        if data_source is None:
+            data_source = (self.store.one('SELECT data_source FROM connections WHERE id = ?', (entity_id,)) or {}).get('data_source')
+        params = {k: v for k, v in (body.get('openParameters') or {}).items() if not masking.is_secret(k, data_source)}
         params.update(body.get('parameters') or {})
         existing, group_id = None, None
         if body.get('id'):
@@ -314,8 +326,8 @@ class Api:
     # ---- sharing ----------------------------------------------------------------------------------------------------
 
     def shares(self, req):
-        conn = find_connection(self.store, req.user, req.args['ref'])
-        if conn is None:
+        entity = shareable(self.store, req.user, req.args['ref'])
+        if entity is None:
             raise not_found()
         access = {'view': 'View', 'edit': 'Edit'}.get((req.query.get('access') or 'View').lower())
         if access is None:
@@ -323,7 +335,7 @@ class Api:
         names = [n.strip() for n in (req.query.get('groups') or '').split(',') if n.strip()]
         if not names:
             raise ApiError(400, 'No groups to share with')
-        if not can_edit(self.store, req.user, conn):
+        if not entity['editable']:
             raise access_denied('Share')
         # View is "View and Use"; Edit is full control, which includes View.
         wanted = ('View',) if access == 'View' else ('View', 'Edit')
@@ -334,43 +346,61 @@ class Api:
                 failed.append(name)
                 continue
             have = {r['permission'] for r in self.store.all('SELECT permission FROM permissions WHERE entity_id = ? AND group_id = ?',
-                                                            (conn['id'], group['id']))}
+                                                            (entity['id'], group['id']))}
             missing = [p for p in wanted if p not in have]
-            self.store.write(*[('INSERT INTO permissions VALUES (?, ?, ?, ?, ?)', (str(uuid.uuid4()), conn['id'], group['id'], p, db.now()))
+            self.store.write(*[('INSERT INTO permissions VALUES (?, ?, ?, ?, ?)', (str(uuid.uuid4()), entity['id'], group['id'], p, db.now()))
                                for p in missing])
             (shared if missing else already).append(group['name'])
         status = 'failed' if not shared and not already else 'partial_success' if failed else 'success'
         return {'status': status, 'shared': shared, 'alreadyShared': already, 'failed': failed}
 
     def permissions_list(self, req):
-        conn = find_connection(self.store, req.user, req.query.get('entityId') or '')
-        if conn is None:
+        """The entity's grants. With all=true, also those it inherits from the projects that link it (walker.js grantsOf):
+        marked by the project's entityId, or (--inherited-rows link-flag) by inheritedByLink on the entity's own id."""
+        entity = shareable(self.store, req.user, req.query.get('entityId') or '')
+        if entity is None:
             raise not_found()
-        return [_permission_json(self.store, row) for row in
-                self.store.all('SELECT * FROM permissions WHERE entity_id = ? ORDER BY created_on, id', (conn['id'],))]
+        hydrate = (req.query.get('all') or '').lower() == 'true'
+        rows = [(row, False) for row in self.store.all('SELECT * FROM permissions WHERE entity_id = ? ORDER BY created_on, id',
+                                                        (entity['id'],))]
+        if hydrate:
+            for project_id in containers_of(self.store, entity['id']):
+                rows += [(row, True) for row in self.store.all('SELECT * FROM permissions WHERE entity_id = ? ORDER BY created_on, id',
+                                                               (project_id,))]
+        result = []
+        for row, inherited in rows:
+            data = _permission_json(self.store, row, named=self.options.permission_rows == 'named', hydrate=hydrate)
+            if hydrate and self.options.inherited_rows == 'link-flag':
+                data.update(entityId=entity['id'], inheritedByLink=inherited)
+            result.append(data)
+        return result
 
     def permissions_delete(self, req):
         row = self.store.one('SELECT * FROM permissions WHERE id = ?', (req.args['ref'].lower(),))
-        conn = find_connection(self.store, req.user, row['entity_id']) if row else None
-        if conn is None:
+        entity = shareable(self.store, req.user, row['entity_id']) if row else None
+        if entity is None:
             raise not_found()
-        if not can_edit(self.store, req.user, conn):
+        if not entity['editable']:
             raise access_denied('Share')
         self.store.write(('DELETE FROM permissions WHERE id = ?', (row['id'],)))
         return EMPTY
 
 
-def _fill(new: dict, stored: dict, only_secrets: bool) -> dict:
+def _fill(new: dict, stored: dict, only_secrets: bool, data_source: str = None) -> dict:
     result = masking.merge_placeholders(new, stored)
     for key, value in stored.items():
-        if (only_secrets is False or masking.is_secret(key)) and not masking.lookup(result, key)[0]:
+        if (only_secrets is False or masking.is_secret(key, data_source)) and not masking.lookup(result, key)[0]:
             result[key] = value
     return result
 
 
-def _permission_json(store, row) -> dict:
+def _permission_json(store, row, named: bool, hydrate: bool) -> dict:
+    """A permission row. The vendor CLI looks each group up by id (server.js handleSharesList): rows carry only its id,
+    unless --permission-rows named. Only all=true fills in `permission` (node-dapi.js NodeSharesDataSource.list)."""
     group = store.one('SELECT * FROM groups WHERE id = ?', (row['group_id'],))
     names = {'View': 'View and Use', 'Edit': 'Full control'}
-    return {'#type': 'Permission', 'id': row['id'], 'entityId': row['entity_id'],
-            'userGroup': {'id': group['id'], 'name': group['name'], 'friendlyName': group['friendly_name'], 'personal': bool(group['personal'])},
-            'permission': {'name': row['permission'], 'friendlyName': names[row['permission']]}}
+    user_group = {'id': group['id']}
+    if named:
+        user_group.update(name=group['name'], friendlyName=group['friendly_name'], personal=bool(group['personal']))
+    return {'#type': 'Permission', 'id': row['id'], 'entityId': row['entity_id'], 'userGroup': user_group,
+            'permission': {'name': row['permission'], 'friendlyName': names[row['permission']]} if hydrate else None}

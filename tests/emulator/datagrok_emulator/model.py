@@ -79,12 +79,15 @@ def user_small(row) -> dict:
     return {'#type': 'User', 'id': row['id'], 'login': row['login'], 'name': row['name'], 'friendlyName': row['friendly_name']}
 
 
-def user_json(store, row) -> dict:
+def user_json(store, row, with_project=True) -> dict:
+    """User JSON; ``project`` (the personal project, whose name is the user's namespace) per --user-project."""
     group = store.one('SELECT * FROM groups WHERE id = ?', (row['group_id'],))
     data = user_small(row)
     data.update({'firstName': row['first_name'], 'lastName': row['last_name'], 'email': row['email'], 'status': 'active',
                  'storage': None, 'group': group_small(group) if group else None, 'namespace': None,
-                 'project': {'name': row['project']}, 'createdOn': row['created_on'], 'updatedOn': row['created_on']})
+                 'createdOn': row['created_on'], 'updatedOn': row['created_on']})
+    if with_project:
+        data['project'] = {'#type': 'Project', 'name': row['project']}
     if 'is_admin' in row:
         data['isAdmin'] = row['is_admin']
     return data
@@ -113,9 +116,17 @@ def share_target(store, name: str):
 
 # ---- connections ------------------------------------------------------------------------------------------------
 
+def containers_of(store, entity_id: str) -> list:
+    """The projects that link an entity: their grants reach it (inheritedByLink)."""
+    return [row['project_id'] for row in store.all('SELECT project_id FROM project_links WHERE entity_id = ? ORDER BY project_id',
+                                                   (entity_id,))]
+
+
 def granted(store, user, entity_id: str) -> set:
-    """Permission names the user holds on an entity through any of their groups."""
-    rows = store.all('SELECT group_id, permission FROM permissions WHERE entity_id = ?', (entity_id,))
+    """Permission names the user holds on an entity through any of their groups, its own or inherited from a project."""
+    entities = [entity_id] + containers_of(store, entity_id)
+    rows = store.all('SELECT group_id, permission FROM permissions WHERE entity_id IN (%s)' % ', '.join('?' * len(entities)),
+                     entities)
     return {row['permission'] for row in rows if row['group_id'] in user['groups']}
 
 
@@ -160,11 +171,14 @@ def credentials_for(store, user, entity_id: str):
     return rows[0] if rows and user['is_admin'] else None
 
 
-def credentials_json(store, row, clear: bool) -> dict:
+def credentials_json(store, row, clear: bool, data_source: str = None) -> dict:
     params = row['parameters']
+    if data_source is None:
+        conn = store.one('SELECT data_source FROM connections WHERE id = ?', (row['entity_id'],))
+        data_source = conn['data_source'] if conn else None
     group = store.one('SELECT * FROM groups WHERE id = ?', (row['group_id'],))
-    return {'#type': 'Credentials', 'id': row['id'], 'parameters': params if clear else masking.mask(params),
-            'openParameters': masking.open_parameters(params), 'entityBindId': row['entity_id'],
+    return {'#type': 'Credentials', 'id': row['id'], 'parameters': params if clear else masking.mask(params, data_source),
+            'openParameters': masking.open_parameters(params, data_source), 'entityBindId': row['entity_id'],
             'group': group_json(store, group, relations=()) if group else None}
 
 
@@ -174,11 +188,41 @@ def connection_json(store, user, conn) -> dict:
     if creds is None:
         creds_data = {'#type': 'Credentials', 'id': None, 'parameters': {}, 'openParameters': {}, 'entityBindId': conn['id']}
     else:
-        creds_data = credentials_json(store, creds, clear=False)
+        creds_data = credentials_json(store, creds, clear=False, data_source=conn['data_source'])
     return {
         '#type': 'DataConnection', 'id': conn['id'], 'name': conn['name'], 'friendlyName': conn['friendly_name'],
         'namespace': conn['namespace'], 'nqName': conn['namespace'] + conn['name'], 'dataSource': conn['data_source'],
-        'description': conn['description'], 'parameters': masking.mask(conn['parameters']), 'credentials': creds_data,
+        'description': conn['description'], 'parameters': masking.mask(conn['parameters'], conn['data_source']), 'credentials': creds_data,
         'tags': conn['tags'], 'entityTags': [{'#type': 'EntityTag', 'tag': tag, 'entityId': conn['id']} for tag in conn['tags']],
         'author': user_small(author) if author else None, 'createdOn': conn['created_on'], 'updatedOn': conn['updated_on'],
     }
+
+
+# ---- projects (they link entities, and their grants reach what they link) ------------------------------------------
+
+def find_project(store, ref: str):
+    row = store.one('SELECT * FROM projects WHERE id = ?', (ref.lower(),))
+    if row is None:
+        matches = [p for p in store.all('SELECT * FROM projects ORDER BY created_on, id') if p['name'].casefold() == ref.casefold()]
+        row = matches[0] if matches else None
+    return row
+
+
+def project_json(store, row) -> dict:
+    links = store.all('SELECT entity_id FROM project_links WHERE project_id = ? ORDER BY entity_id', (row['id'],))
+    return {'#type': 'Project', 'id': row['id'], 'name': row['name'], 'friendlyName': row['friendly_name'], 'namespace': '',
+            'nqName': row['name'], 'relations': [{'isLink': True, 'entity': {'id': link['entity_id']}} for link in links]}
+
+
+def shareable(store, user, ref: str):
+    """The connection or project ``ref`` names, as {'id', 'editable'}, when the caller can see it."""
+    conn = find_connection(store, user, ref)
+    if conn is not None:
+        return {'id': conn['id'], 'editable': can_edit(store, user, conn)}
+    project = find_project(store, ref)
+    if project is None:
+        return None
+    grants = granted(store, user, project['id'])
+    if not (user['is_admin'] or project['author_id'] == user['id'] or grants):
+        return None
+    return {'id': project['id'], 'editable': user['is_admin'] or project['author_id'] == user['id'] or 'Edit' in grants}

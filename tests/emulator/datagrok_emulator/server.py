@@ -18,6 +18,7 @@ from .model import ApiError
 HEALTHCHECK = '/public/v1/healthcheck'
 PUBLIC = 'public'      # no API key needed
 UNLOCKED = 'unlocked'  # long-running (network) handler: takes the store lock itself
+INTERNAL = 'internal'  # an internal router: absent with --internal-routes off
 
 _ROUTES = [
     ('GET', HEALTHCHECK, 'healthcheck', PUBLIC),
@@ -43,6 +44,19 @@ _ROUTES = [
     ('POST', '/public/v1/entities/{ref}/shares', 'shares', None),
     ('GET', '/privileges/permissions', 'permissions_list', None),
     ('DELETE', '/privileges/permissions/{ref}', 'permissions_delete', None),
+    # The internal routers of the vendor CLI (internal.py); --internal-routes off leaves them out.
+    ('POST', '/users/login/dev', 'login_dev_header', PUBLIC),
+    ('GET', '/users/current', 'users_current_internal', INTERNAL),
+    ('GET', '/groups/{ref}', 'groups_get_internal', INTERNAL),
+    ('GET', '/connectors/connections', 'connectors_list', INTERNAL),
+    ('GET', '/connectors/connections/count', 'connectors_count', INTERNAL),
+    ('POST', '/connectors/connections', 'connectors_save', INTERNAL),
+    ('GET', '/connectors/connections/{ref}', 'connectors_get', INTERNAL),
+    ('DELETE', '/connectors/connections/{ref}', 'connectors_delete', INTERNAL),
+    ('GET', '/entities', 'entities_find', INTERNAL),
+    ('GET', '/entities/{ref}', 'entities_get', INTERNAL),
+    ('POST', '/projects', 'projects_save', INTERNAL),
+    ('GET', '/projects/{ref}', 'projects_get', INTERNAL),
 ]
 ROUTES = [(method, re.compile('^' + pattern.replace('{ref}', '(?P<ref>[^/]+)') + '$'), name, flag)
           for method, pattern, name, flag in _ROUTES]
@@ -162,7 +176,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             for method, pattern, name, flag in ROUTES:
                 match = pattern.match(path)
-                if match and method == self.command:
+                if match and method == self.command and (flag != INTERNAL or self.server.options.internal_routes == 'on'):
                     break
             else:
                 raise ApiError(404, 'Not Found: no route for %s %s' % (self.command, path))
@@ -173,7 +187,8 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 raise ApiError(400, 'Request body is not valid JSON')
             query = {key: values[0] for key, values in parse_qs(raw_query, keep_blank_values=True).items()}
-            request = Request(user, query, parsed, {key: unquote(value) for key, value in match.groupdict().items()})
+            request = Request(user, query, parsed, {key: unquote(value) for key, value in match.groupdict().items()},
+                              authorization=self.headers.get('Authorization'))
             if flag == UNLOCKED:
                 result = getattr(api, name)(request)
             else:
@@ -188,7 +203,8 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc()
             error = ApiError(500, 'Internal server error: %s' % exc)
         status = error.code if self.server.options.error_style == 'status' else 200
-        return status, _error_body(error.code, error.message), {'api-error': 'true', 'Content-Type': 'application/json'}
+        return status, _error_body(error.code, error.message, self.server.options.error_body), {
+            'api-error': 'true', 'Content-Type': 'text/plain' if self.server.options.error_body == 'text' else 'application/json'}
 
     def _reply(self, status, payload, headers):
         self.send_response(status)
@@ -201,5 +217,13 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
-def _error_body(code: int, message: str) -> bytes:
-    return json.dumps({'#type': 'ApiError', 'message': message, 'errorCode': code}).encode('utf-8')
+# A Dart stack trace, as real ApiErrors carry one (node-dapi.js throwHttpError reads stackTrace); clients must not show it.
+STACK_TRACE = '#0      DataConnectionsController.handle (package:datlas/api/connections.dart:214:7)\n' \
+              '#1      Router.dispatch (package:datlas/server/router.dart:88:12)\n<asynchronous suspension>'
+
+
+def _error_body(code: int, message: str, shape: str = 'object') -> bytes:
+    """An ApiError: a JSON object; a JSON string holding that object (a handler that returned text); or that object as
+    text/plain (node-dapi.js throwIfApiError and getBytes). The shape is chosen by --error-body."""
+    error = json.dumps({'#type': 'ApiError', 'message': message, 'errorCode': code, 'stackTrace': STACK_TRACE})
+    return (json.dumps(error) if shape == 'string' else error).encode('utf-8')

@@ -36,10 +36,24 @@ FILE_SHARE_REQUIRED = {
     'Amazon EFS': ('dir',),
 }
 
-# Server-based databases are tested with a plain TCP connect; these are the ports used when none is set.
-DEFAULT_PORTS = {
-    'MySQL': 3306, 'MariaDB': 3306, 'MS SQL': 1433, 'Oracle': 1521, 'ClickHouse': 8123, 'Redshift': 5439,
-    'Teradata': 1025, 'DB2': 50000, 'MongoDB': 27017, 'Vertica': 5433, 'Cassandra': 9042, 'Neo4j': 7687,
-    'Hive': 10000, 'Hive2': 10000, 'Impala': 21050, 'Databricks': 443, 'Firebird': 3050, 'SAP HANA': 30015,
-    'Denodo': 9999, 'Virtuoso': 1111, 'HBase': 2181, 'Neptune': 8182, 'PI': 5461,
+# Where each GrokConnect provider connects, read off its connection string (providers/*.java getConnectionStringImpl):
+# a function of the parameter getter giving (host, port). A missing value becomes the text "null", as Java's string
+# concatenation writes it, and an unset port is the driver's default.
+def _server(default_port):
+    return lambda get: (get('server', 'null'), get('port', default_port))
+
+
+ENDPOINTS = {
+    'Postgres': _server(5432), 'PostgresNet': _server(5432), 'MySQL': _server(3306), 'MariaDB': _server(3306),
+    'MS SQL': _server(1433), 'Oracle': lambda get: (get('server', 'null'), get('port', 'null')), 'ClickHouse': _server(8123),
+    'Redshift': _server(5439), 'Teradata': _server(1025), 'DB2': _server(50000), 'MongoDB': _server(27017),
+    'Vertica': _server(5433), 'Cassandra': _server(9042), 'Neo4j': _server(7687), 'Hive': _server(10000),
+    'Hive2': _server(10000), 'Impala': _server(21050), 'Firebird': _server(3050), 'SAP HANA': _server(30015),
+    'Denodo': _server(9999), 'Virtuoso': _server(1111), 'HBase': _server(8765), 'Neptune': _server(8182),
+    'PI': lambda get: (get('accessServer', 'null'), 5461),
+    'Databricks': lambda get: (get('workspaceURL', 'null'), 443),
+    'Snowflake': lambda get: ('.'.join(str(p) for p in (get('accountLocator', 'null'), get('region'), get('cloud')) if p)
+                              + '.snowflakecomputing.com', 443),
+    'Athena': lambda get: ('athena.%s.amazonaws.com' % get('region', 'null'), 443),
+    'BigQuery': lambda get: ('www.googleapis.com', 443),
 }

@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS connections (id TEXT PRIMARY KEY, name TEXT, friendly
 CREATE UNIQUE INDEX IF NOT EXISTS connections_name ON connections (namespace COLLATE NOCASE, name COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, entity_id TEXT, group_id TEXT, parameters TEXT,
     created_on TEXT, UNIQUE (entity_id, group_id));
+CREATE TABLE IF NOT EXISTS projects (id TEXT PRIMARY KEY, name TEXT, friendly_name TEXT, author_id TEXT, created_on TEXT);
+CREATE TABLE IF NOT EXISTS project_links (project_id TEXT, entity_id TEXT, PRIMARY KEY (project_id, entity_id));
 CREATE TABLE IF NOT EXISTS permissions (id TEXT PRIMARY KEY, entity_id TEXT, group_id TEXT, permission TEXT,
     created_on TEXT, UNIQUE (entity_id, group_id, permission));
 """

@@ -18,17 +18,24 @@ def check_connection(data_source: str, params: dict, creds: dict) -> str:
 
     if data_source in sources.SECRET_MANAGERS:
         return '%s secret manager connections cannot be tested' % data_source
-    if data_source in sources.POSTGRES_SOURCES:
-        return _postgres(get)
     if data_source in sources.FILE_SHARE_REQUIRED:
         missing = [key for key in sources.FILE_SHARE_REQUIRED[data_source] if get(key) is None]
         return 'Missing required parameter: %s' % ', '.join(missing) if missing else 'ok'
-    if data_source in sources.DEFAULT_PORTS:
-        server = get('server')
-        if server is None:
-            # A JDBC connection string overrides the other parameters; the emulator does not parse it.
-            return 'ok' if get('connString') else 'Missing required parameter: server'
-        return _tcp(*_host_port(str(server), get('port'), sources.DEFAULT_PORTS[data_source]))
+    if data_source == 'PostgresDart':
+        # Datagrok's own Dart driver: `server` may be host:port, and it defaults the database.
+        return _postgres(get, get('db', 'postgres'))
+    if data_source == 'Access':
+        # The database is a file path; AccessDataProvider opens new File(db), which fails without one.
+        return 'ok' if get('db') or get('connString') else 'java.lang.NullPointerException: db'
+    if data_source in sources.ENDPOINTS:
+        if get('connString'):
+            # A connection string replaces the whole URL (JdbcDataProvider.getConnectionString); it is not parsed here.
+            return 'ok'
+        host, port = sources.ENDPOINTS[data_source](get)
+        if data_source in sources.POSTGRES_SOURCES:
+            # GrokConnect writes a missing db into the JDBC URL as the text "null" (PostgresDataProvider).
+            return _postgres(get, str(get('db', 'null')))
+        return _tcp(*_host_port(str(host), port, 0))
     return 'ok'
 
 
@@ -56,13 +63,13 @@ def _tcp(host: str, port: int) -> str:
         return '%s: %s:%d' % (exc.strerror or exc, host, port)
 
 
-def _postgres(get) -> str:
+def _postgres(get, db: str) -> str:
     try:
         import psycopg
     except ImportError:
         return 'Cannot test Postgres connections: the psycopg package is not installed on the emulator host'
-    host, port = _host_port(str(get('server', 'localhost')), get('port'), 5432)
-    kwargs = {'host': host, 'port': port, 'dbname': get('db', 'postgres'), 'connect_timeout': TIMEOUT}
+    host, port = _host_port(str(get('server', 'null')), get('port'), 5432)
+    kwargs = {'host': host, 'port': port, 'dbname': db, 'connect_timeout': TIMEOUT}
     if get('login') is not None:
         kwargs['user'] = str(get('login'))
     if get('password') is not None:

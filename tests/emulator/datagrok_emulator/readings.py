@@ -1,0 +1,69 @@
+"""The emulator's switches: each server behaviour that public code leaves open, or that our old notes got wrong.
+
+Every switch has two readings. ``public-code`` is what the vendor's own code records (the default);
+``alternate`` is the other plausible reading (mostly what the emulator did before the audit of issue 12).
+``--reading alternate`` flips all of them at once; a single ``--<switch> VALUE`` overrides one.
+tests/emulator/FIDELITY.md gives each switch its evidence and the tests of both readings.
+"""
+from __future__ import annotations
+
+import argparse
+
+# name: (public-code reading, alternate reading, every allowed value, help)
+SWITCHES = {
+    'inherited-rows': ('container-id', 'link-flag', ('container-id', 'link-flag'),
+                       'how /privileges/permissions?all=true marks a grant inherited from a project: by the '
+                       "project's entityId (walker.js grantsOf), or by inheritedByLink with the connection's entityId"),
+    'permission-rows': ('id-only', 'named', ('id-only', 'named'),
+                        'permission rows carry only userGroup.id (server.js handleSharesList looks names up), or names too'),
+    'delete-unknown': ('ok', 'not-found', ('ok', 'not-found'),
+                       'DELETE /public/v1/connections/{unknown} answers 200 (node-dapi.js NodeConnectionsDataSource.delete) or 404'),
+    'public-list-paging': ('ignore', 'honour', ('ignore', 'honour'),
+                           'the public connection list ignores limit/page and has no /count (datagrok-tools CHANGELOG 6.5.8), '
+                           'or honours them'),
+    'internal-routes': ('on', 'off', ('on', 'off'),
+                        'the internal routers the vendor CLI uses (/connectors/connections, /entities, /groups/{id}, '
+                        '/users/current) are served, or only /public/v1 (plus /privileges/permissions)'),
+    'user-project': ('internal', 'absent', ('internal', 'public', 'absent'),
+                     'which /users/current carries project.name: the internal one only (pusher.js currentNamespace), '
+                     'both, or neither'),
+    'error-body': ('object', 'text', ('object', 'string', 'text'),
+                   'an ApiError as a JSON object, as a JSON string holding the object, or as text/plain '
+                   '(node-dapi.js throwIfApiError, getBytes)'),
+    'masking': ('template', 'names', ('template', 'names'),
+                'which parameters a read masks: those with a password or rsa editor in the connector template '
+                '(evidence/grok_connect.json), or every key whose name looks secret'),
+    'credentials-read': ('clear', 'masked', ('clear', 'masked'),
+                         'GET /credentials/for/{id} shows stored secrets in clear (python-api tests, package '
+                         'credentials) or as the placeholder'),
+    'error-style': ('status', 'ok-with-header', ('status', 'ok-with-header'),
+                    'errors carry their status, or come as HTTP 200 with the api-error header (datagrok-tools CHANGELOG 6.5.8)'),
+}
+
+PRESETS = ('public-code', 'alternate')
+
+
+def add_arguments(parser: argparse.ArgumentParser):
+    parser.add_argument('--reading', choices=PRESETS, default='public-code',
+                        help='set every switch below to the public-code reading (default) or to the alternate one')
+    for name, (_, _, values, text) in SWITCHES.items():
+        parser.add_argument('--' + name, choices=values, default=None, help=text)
+    parser.add_argument('--list-cap', type=int, default=0,
+                        help='answer at most this many connections per list request, whatever limit says (0: no cap)')
+
+
+def resolve(args: argparse.Namespace) -> argparse.Namespace:
+    """Fill each switch left unset from the preset, so the rest of the emulator reads plain attributes."""
+    index = PRESETS.index(args.reading)
+    for name, spec in SWITCHES.items():
+        attr = name.replace('-', '_')
+        if getattr(args, attr) is None:
+            setattr(args, attr, spec[index])
+    return args
+
+
+def defaults() -> argparse.Namespace:
+    """The public-code reading, for code that builds an Api without a command line (unit tests)."""
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return resolve(parser.parse_args([]))

@@ -6,14 +6,10 @@
 # This module_utils is PRIVATE and should only be used by this collection.
 # Breaking changes can occur at any time.
 
-"""The data-source catalogue: the parameter and credential keys each Datagrok data source reads.
+"""The data-source catalogue: the rules over the table of ``_data_sources.py``.
 
 The single source of truth for which keys exist, how they are spelled, their types, which are
-secret and what a new connection needs. Pure Python without imports from Ansible or the
-collection, so hacking/gen_data_sources_doc.py can load this file by path.
-
-Sources: GrokConnect's providers and DbCredentials, and the file-share help pages
-(notes in the reference on the Datagrok API, section 5).
+secret and what a new connection needs. No Ansible imports.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,135 +17,29 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import difflib
-from collections import namedtuple
 
-# Every name the server accepts as dataSource. Those without an entry in SOURCES are valid but unchecked.
-DATA_SOURCES = (
-    # Dart enum (grok_shared DataSourceType): databases, file shares, secret managers.
-    'Access', 'Athena', 'BigQuery', 'Cassandra', 'Databricks', 'DB2', 'Excel', 'Firebird', 'HBase',
-    'Hive', 'Hive2', 'MariaDB', 'MLFlow', 'MongoDB', 'MS SQL', 'MySQL', 'Neo4j', 'ODATA', 'ODBC',
-    'Oracle', 'PostgresDart', 'Postgres', 'Redshift', 'SQLite', 'Socrata', 'Sparql', 'Teradata',
-    'Twitter', 'Vertica', 'Web',
-    'Azure Blob', 'Dropbox', 'GitHub', 'FTP', 'GoogleCloud', 'S3', 'Amazon EFS', 'SharePoint', 'HTTP',
-    'Files', 'SFTP', 'CoreWeave',
-    'AWS', 'GCP',
-    # GrokConnect JDBC providers not in the Dart enum, and a legacy name still found in packages.
-    'PI', 'Virtuoso', 'Impala', 'Denodo', 'Snowflake', 'ClickHouse', 'Neptune', 'SAP HANA', 'PostgresNet',
+from ansible_collections.datagrok.platform.plugins.module_utils._data_sources import (  # noqa: F401, pylint: disable=unused-import
+    BOOL,
+    DATA_SOURCES,
+    DICT,
+    INT,
+    NOTES,
+    SECRET,
+    SOURCES,
+    STR,
 )
 
-# Key types. SECRET is a string that Datagrok masks on every read (a "password" or "rsa" editor).
-STR, INT, BOOL, DICT, SECRET = 'str', 'int', 'bool', 'dict', 'secret'
-
-# parameters, credentials: {key: type}; credentials is None when the keys are not known (not checked).
-# required: the alternatives a new connection needs, each a tuple of keys that must all be set.
-DataSource = namedtuple('DataSource', 'parameters credentials required')
-
-
-def _keys(*parts, **more):
+def _keys(*parts):
     merged = {}
-    for part in parts + (more,):
+    for part in parts:
         merged.update(part)
     return merged
 
-
-CACHE = {'cacheSchema': BOOL, 'cacheResults': BOOL, 'cacheInvalidateSchedule': STR}
-# Every GrokConnect (JDBC) source: a connection string overrides all but the credentials.
-JDBC = _keys({'connString': STR, 'ssl': BOOL, 'schema': STR, 'jdbcProperties': DICT}, CACHE)
-SERVER_DB = _keys({'server': STR, 'port': INT, 'db': STR}, JDBC)
-LOGIN = {'login': STR, 'password': SECRET}
-ACCESS_KEY = {'accessKey': STR, 'secretKey': SECRET}
-AUTH_METHOD = {'#chosen-auth-method': STR}
-SERVER_OR_CONN_STRING = (('server',), ('connString',))
-SERVER_AND_DB_OR_CONN_STRING = (('server', 'db'), ('connString',))
-
-
-def _server_db(required=SERVER_OR_CONN_STRING):
-    return DataSource(SERVER_DB, LOGIN, required)
-
-
-SOURCES = {
-    'Postgres': _server_db(),
-    'PostgresNet': _server_db(),
-    'MySQL': _server_db(),
-    'MariaDB': _server_db(),
-    'MS SQL': _server_db(),
-    'ClickHouse': _server_db(),
-    'Redshift': _server_db(),
-    'Teradata': _server_db(),
-    'MongoDB': _server_db(),
-    'Oracle': _server_db(SERVER_AND_DB_OR_CONN_STRING),
-    'DB2': _server_db(SERVER_AND_DB_OR_CONN_STRING),
-    'PostgresDart': DataSource(_keys({'server': STR, 'db': STR, 'ssl': BOOL}, CACHE), LOGIN, (('server',),)),
-    'Snowflake': DataSource(
-        _keys({'accountLocator': STR, 'region': STR, 'cloud': STR, 'db': STR, 'warehouse': STR, 'role': STR}, JDBC),
-        _keys(LOGIN, {'privateKey': SECRET, 'passPhrase': SECRET}, AUTH_METHOD),
-        (('accountLocator',), ('connString',))),
-    'BigQuery': DataSource(
-        _keys({'projectId': STR}, JDBC),
-        _keys(AUTH_METHOD, {'OAuthServiceAcctEmail': STR, 'secretKey': SECRET, '#OAuthAccessToken': SECRET}),
-        (('projectId',), ('connString',))),
-    'Athena': DataSource(
-        _keys({'region': STR, 'S3OutputLocation': STR, 'S3OutputEncOption': STR, 'db': STR, 'VPCEndpoint': STR}, JDBC),
-        _keys(ACCESS_KEY, {'token': SECRET}),
-        (('region', 'S3OutputLocation'), ('connString',))),
-    'Databricks': DataSource(
-        _keys({'server': STR, 'port': INT, 'db': STR, 'workspaceURL': STR, 'httpPath': STR, 'Catalog': STR}, JDBC),
-        _keys({'UID': STR, 'PWD': SECRET, 'token': SECRET, 'clientId': STR, 'clientSecret': SECRET, 'tenantId': STR},
-              AUTH_METHOD),
-        (('server',), ('workspaceURL',), ('connString',))),
-    # File shares.
-    'S3': DataSource({'bucket': STR, 'region': STR, 'dir': STR, 'encryption': STR}, ACCESS_KEY, (('bucket',),)),
-    'CoreWeave': DataSource({'endpoint': STR, 'bucket': STR, 'dir': STR, 'encryption': STR}, ACCESS_KEY,
-                            (('endpoint', 'bucket'),)),
-    'Azure Blob': DataSource({'account': STR, 'container': STR, 'use SAS': BOOL},
-                             {'shared token': SECRET, 'SAS': SECRET}, (('account', 'container'),)),
-    'GoogleCloud': DataSource({'bucket': STR, 'project': STR, 'credentials': SECRET, 'dir': STR}, None, (('bucket',),)),
-    'GitHub': DataSource({'url': STR, 'dir': STR, 'indexFiles': BOOL, 'privateRepo': BOOL}, None, (('url',),)),
-    'Files': DataSource({'dir': STR, 'indexFiles': BOOL, 'isProject': BOOL}, LOGIN, (('dir',),)),
-    'Dropbox': DataSource({'dir': STR}, {'password': SECRET}, ()),
-    'SharePoint': DataSource({'domain': STR, 'root site': BOOL, 'site': STR, 'drive': STR, 'redirect url': STR},
-                             {'access token': SECRET, 'refresh token': SECRET}, (('domain',),)),
-}
 
 # For the lookups: data source -> {casefolded key: (spelling, type)}, parameters and credentials together.
 _FOLDED = dict((name, dict((k.casefold(), (k, kind)) for k, kind in _keys(source.credentials or {}, source.parameters).items()))
                for name, source in SOURCES.items())
 
-# Why a data source needs what it needs, or has the keys it has (Markdown for docs/data-sources.md).
-NOTES = {
-    'Postgres': 'Without `db`, the driver connects to the database named after the login.',
-    'PostgresNet': 'A legacy name of Postgres, still found in package connections.',
-    'PostgresDart': 'Datagrok\'s own driver (system connections). `server` may be `host:port`. '
-                    '`login` and `password` may also be given in parameters.',
-    'MySQL': 'Without `db`, the connection has no default database; queries name it.',
-    'MariaDB': 'As MySQL.',
-    'MS SQL': 'Without `db`, the login\'s default database is used; `schema` is used as the database when `db` is empty.',
-    'ClickHouse': 'Without `db`, the database named `default` is used.',
-    'Redshift': '`db` (`dev` on a new cluster) is not required here: whether the driver can do without it was not '
-                'verified.',
-    'Teradata': 'Without `db`, the login\'s default database is used.',
-    'MongoDB': 'Without `db`, the server\'s default database is used.',
-    'Oracle': '`db` is the SERVICE_NAME: the connection URL cannot do without it. `ssl` switches to tcps.',
-    'DB2': '`db` is part of every DB2 connection URL.',
-    'Snowflake': 'The account is `accountLocator[.region][.cloud]` (`cloud`: `aws`, `azure`, `gcp` or `privatelink`). '
-                 'Without `db` or `warehouse`, Snowflake uses the user\'s defaults. Key-pair login: `privateKey` and '
-                 '`passPhrase` with `#chosen-auth-method` `Username/Private key`.',
-    'BigQuery': '`#chosen-auth-method` is `Service Account/OAuthType=0` (`OAuthServiceAcctEmail` and `secretKey`, the '
-                'base64 of the JSON key file) or `OAuthType=2` (`#OAuthAccessToken`).',
-    'Athena': '`S3OutputEncOption`: `SSE_S3`, `SSE_KMS` or `CSE_KMS`. `jdbcProperties`: for example `SocketTimeout`, '
-              '`UseResultsetStreaming`.',
-    'Databricks': 'Older connectors take `server`, `port` and `db` with `UID` and `PWD` (a token when `UID` is `token`); '
-                  'newer ones `workspaceURL` and `httpPath`, with `token`, or `clientId`, `clientSecret` and `tenantId`.',
-    'S3': '`region` is not required here: the server reports a missing one when the connection is used or tested.',
-    'Azure Blob': '`use SAS` chooses between the `shared token` and `SAS` credentials. The keys contain spaces.',
-    'GoogleCloud': '`credentials` is the service account\'s JSON key, a secret.',
-    'GitHub': 'The Datagrok documentation calls it Git.',
-    'Files': 'A network share mounted on the server. `isProject` marks the Files connection of a space (the server '
-             'sets it).',
-    'Dropbox': '`password` is the access token.',
-    'SharePoint': '`site` is needed unless `root site` is true. `redirect url` and the tokens are filled in by the OAuth '
-                  'flow.',
-}
 
 # Spellings people use for a key under another name (compared without case, '_', '-' or spaces),
 # with the keys they may mean, most likely first. difflib finds the near misses.
@@ -256,6 +146,12 @@ def coerce(kind, value):
         return value, 'must be an integer, got %r' % (value,)
     if kind == DICT:
         return value, (None if isinstance(value, dict) else 'must be a dictionary, got a %s' % type(value).__name__)
+    if isinstance(kind, tuple):
+        # A choice: any case is accepted, and the connector's own spelling is sent.
+        folded = dict((choice.casefold(), choice) for choice in kind)
+        if isinstance(value, str) and value.strip().casefold() in folded:
+            return folded[value.strip().casefold()], None
+        return value, 'must be one of %s, got %r' % (', '.join(kind), value)
     # STR and SECRET: numbers become strings; the value of a secret is never shown.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value), None
@@ -273,13 +169,24 @@ def canonical(data_source, values):
     if values is None or lookup(data_source) is None:
         return values
     result = {}
+    jdbc = lookup(data_source).jdbc
     for key, value in values.items():
         info = key_info(data_source, key)
         if info is not None:
             converted, problem = coerce(info[1], value)
             key, value = info[0], (value if problem else converted)
+        if key == 'jdbcProperties' and jdbc is not None and isinstance(value, dict):
+            value = dict(_canonical_entry(jdbc, k, v) for k, v in value.items())
         result[key] = value
     return result
+
+
+def _canonical_entry(known, key, value):
+    name = find_key(key, known)
+    if name is None:
+        return key, value
+    converted, problem = coerce(known[name], value)
+    return name, (value if problem else converted)
 
 
 def _unknown_key(data_source, key, where, known):
@@ -316,6 +223,19 @@ def parameter_errors(data_source, parameters=None, credentials=None, allow_unkno
                 problem = coerce(known[name], value)[1]
                 if problem:
                     errors.append('%s: %s %s' % (where, name, problem))
+    properties = (parameters or {}).get(find_key('jdbcProperties', parameters or {}) or 'jdbcProperties')
+    if source.jdbc is not None and isinstance(properties, dict):
+        # Grok Connect passes on only the keys of the provider's jdbcPropertiesTemplate, and drops the rest silently.
+        for key, value in properties.items():
+            name = find_key(key, source.jdbc)
+            if name is None and not allow_unknown:
+                meant = suggestion(key, source.jdbc)
+                errors.append("parameters: jdbcProperties: '%s' is not a JDBC property of %s.%s Known: %s."
+                              % (key, data_source, (" Did you mean '%s'?" % meant) if meant else '', ', '.join(sorted(source.jdbc))))
+            elif name is not None:
+                problem = coerce(source.jdbc[name], value)[1]
+                if problem:
+                    errors.append('parameters: jdbcProperties: %s %s' % (name, problem))
     return errors
 
 
@@ -333,5 +253,7 @@ def missing_required(data_source, parameters):
     missing = [[k for k in keys if k.casefold() not in present] for keys in source.required]
     if not all(missing):
         return None
+    # Name what the closest set lacks: among the sets begun, the one missing least; else the first set.
+    begun = [gap for gap, keys in zip(missing, source.required) if len(gap) < len(keys)]
     return '%s needs %s (missing: %s)' % (
-        data_source, describe_required(source.required), ', '.join(min(missing, key=len)))
+        data_source, describe_required(source.required), ', '.join(min(begun, key=len) if begun else missing[0]))

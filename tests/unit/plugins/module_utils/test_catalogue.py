@@ -41,28 +41,43 @@ ALLOW = 'Set allow_unknown_parameters=true for a connector newer than this colle
 
 # A configuration that works for each data source in the catalogue (parameters, credentials).
 GOOD = {
-    'Postgres': ({'server': 'db', 'port': 5432, 'db': 'nw', 'ssl': True, 'schema': 'public', 'cacheResults': False,
-                  'jdbcProperties': {'applicationName': 'x'}}, {'login': 'u', 'password': SECRET}),
+    'Postgres': ({'server': 'db', 'port': 5432, 'db': 'nw', 'ssl': True, 'cacheResults': False,
+                  'jdbcProperties': {'applicationName': 'x', 'connectTimeout': 10}}, {'login': 'u', 'password': SECRET}),
     'PostgresNet': ({'server': 'db', 'db': 'nw'}, {'login': 'u', 'password': SECRET}),
     'PostgresDart': ({'server': 'db:5432', 'db': 'nw', 'login': 'u', 'password': SECRET}, None),
-    'MySQL': ({'server': 'db', 'port': 3306}, {'login': 'u', 'password': SECRET}),
+    'MySQL': ({'server': 'db', 'port': 3306, 'db': 'shop'}, {'login': 'u', 'password': SECRET}),
     'MariaDB': ({'connString': 'jdbc:mariadb://db/x'}, {'login': 'u'}),
-    'MS SQL': ({'server': 'sql', 'port': 1433, 'db': 'w', 'password': SECRET}, None),
+    'MS SQL': ({'server': 'sql', 'port': 1433, 'schema': 'w', 'password': SECRET}, None),
     'Oracle': ({'server': 'ora', 'port': 1521, 'db': 'ORCL', 'ssl': True}, {'login': 'u', 'password': SECRET}),
     'Snowflake': ({'accountLocator': 'xy12345', 'region': 'eu-central-1', 'cloud': 'aws', 'db': 'A', 'warehouse': 'W',
-                   'role': 'R', 'schema': 'PUBLIC'},
+                   'role': 'R', 'schema': 'PUBLIC', 'jdbcProperties': {'queryTimeout': 60}},
                   {'login': 'u', 'privateKey': SECRET, 'passPhrase': SECRET, '#chosen-auth-method': 'Username/Private key'}),
-    'ClickHouse': ({'server': 'ch', 'port': 8123}, {'login': 'u', 'password': SECRET}),
+    'ClickHouse': ({'server': 'ch', 'port': 8123, 'db': 'default'}, {'login': 'u', 'password': SECRET}),
     'Redshift': ({'server': 'rs', 'port': 5439, 'db': 'dev'}, {'login': 'u', 'password': SECRET}),
     'BigQuery': ({'projectId': 'p'}, {'#chosen-auth-method': 'Service Account/OAuthType=0',
-                                      'OAuthServiceAcctEmail': 'sa@p.iam', 'secretKey': SECRET}),
+                                      'serviceEmail': 'sa@p.iam', 'secretKey': SECRET}),
     'Athena': ({'region': 'eu-west-1', 'S3OutputLocation': 's3://out/', 'S3OutputEncOption': 'SSE_S3',
-                'jdbcProperties': {'SocketTimeout': 30}}, {'accessKey': 'AK', 'secretKey': SECRET, 'token': SECRET}),
-    'Databricks': ({'workspaceURL': 'dbc.cloud.databricks.com', 'httpPath': '/sql/1.0/warehouses/x', 'Catalog': 'main'},
-                   {'token': SECRET}),
-    'Teradata': ({'server': 'td'}, {'login': 'u', 'password': SECRET}),
+                'jdbcProperties': {'NetworkTimeoutMillis': 30000}}, {'accessKey': 'AK', 'secretKey': SECRET, 'token': SECRET}),
+    'Databricks': ({'workspaceURL': 'dbc.cloud.databricks.com', 'httpPath': '/sql/1.0/warehouses/x', 'db': 'main'},
+                   {'#chosen-auth-method': 'Personal Access Token', 'token': SECRET}),
+    'Teradata': ({'server': 'td', 'db': 'dbc'}, {'login': 'u', 'password': SECRET}),
     'DB2': ({'server': 'db2', 'port': 50000, 'db': 'SAMPLE'}, {'login': 'u', 'password': SECRET}),
-    'MongoDB': ({'server': 'mongo', 'port': 27017}, {'login': 'u', 'password': SECRET}),
+    'MongoDB': ({'server': 'mongo', 'port': 27017, 'db': 'app'}, {'login': 'u', 'password': SECRET}),
+    'Access': ({'db': '/data/orders.accdb'}, {'login': 'u', 'password': SECRET}),
+    'Cassandra': ({'server': 'cass', 'port': 9042, 'keySpace': 'ks', 'ssl': False}, {'login': 'u', 'password': SECRET}),
+    'Denodo': ({'server': 'denodo', 'port': 9999, 'db': 'admin'}, {'login': 'u', 'password': SECRET}),
+    'Firebird': ({'server': 'fb', 'port': 3050, 'db': '/db/employee.fdb'}, {'login': 'u', 'password': SECRET}),
+    'HBase': ({'server': 'phoenix', 'port': 8765}, {'login': 'u', 'password': SECRET}),
+    'Hive': ({'server': 'hive', 'port': 10000, 'db': 'default'}, {'login': 'u', 'password': SECRET}),
+    'Hive2': ({'server': 'hive', 'port': 10000, 'db': 'default'}, {'login': 'u', 'password': SECRET}),
+    'Impala': ({'server': 'impala', 'port': 21050, 'schema': 'default'}, {'login': 'u', 'password': SECRET}),
+    'Neo4j': ({'server': 'neo', 'port': 7687, 'db': 'neo4j'}, {'login': 'u', 'password': SECRET}),
+    'Neptune': ({'server': 'neptune.example', 'port': 8182, 'serviceRegion': 'us-east-1'},
+                {'accessKey': 'AK', 'secretAccessKey': SECRET}),
+    'PI': ({'accessServer': 'das', 'server': 'pi', 'initialCatalog': 'piarchive'}, {'login': 'u', 'password': SECRET}),
+    'SAP HANA': ({'server': 'hana', 'port': 30015, 'db': 'HXE'}, {'login': 'u', 'password': SECRET}),
+    'Vertica': ({'server': 'vertica', 'port': 5433, 'db': 'vmart'}, {'login': 'u', 'password': SECRET}),
+    'Virtuoso': ({'server': 'virtuoso', 'port': 1111}, {'login': 'u', 'password': SECRET}),
     'S3': ({'bucket': 'b', 'region': 'eu-west-1', 'dir': 'in'}, {'accessKey': 'AK', 'secretKey': SECRET}),
     'Azure Blob': ({'account': 'acc', 'container': 'c', 'use SAS': True}, {'SAS': SECRET}),
     'GoogleCloud': ({'project': 'p', 'credentials': SECRET, 'bucket': 'b'}, {'anything': 'unchecked'}),
@@ -87,8 +102,8 @@ def test_catalogue_entries_are_well_formed(name):
     source = SOURCES[name]
     assert name in DATA_SOURCES
     kinds = (catalogue.STR, catalogue.INT, catalogue.BOOL, catalogue.DICT, catalogue.SECRET)
-    for keys in (source.parameters, source.credentials or {}):
-        assert all(kind in kinds for kind in keys.values())
+    for keys in (source.parameters, source.credentials or {}, source.jdbc or {}):
+        assert all(kind in kinds or (isinstance(kind, tuple) and kind) for kind in keys.values())
         assert len(set(k.casefold() for k in keys)) == len(keys)  # no two keys differ only in case
     for keys in source.required:
         assert keys and all(k in source.parameters for k in keys)
@@ -104,10 +119,16 @@ def test_a_working_configuration_passes_every_check(name):
 
 
 @pytest.mark.parametrize('name, expected', [
-    ('Postgres', ['server', 'connString']), ('PostgresDart', ['server']), ('Oracle', ['server', 'db', 'connString']),
+    # Grok Connect writes a missing db into the JDBC URL as "/null" (PostgresDataProvider and others).
+    ('Postgres', ['server', 'db', 'connString']), ('PostgresDart', ['server']), ('MySQL', ['server', 'db', 'connString']),
+    ('MS SQL', ['server', 'db', 'server', 'schema', 'connString']),
+    # Oracle's URL has (PORT=null) without a port.
+    ('Oracle', ['server', 'port', 'db', 'connString']),
     ('DB2', ['server', 'db', 'connString']), ('Snowflake', ['accountLocator', 'connString']),
-    ('BigQuery', ['projectId', 'connString']), ('Athena', ['region', 'S3OutputLocation', 'connString']),
-    ('Databricks', ['server', 'workspaceURL', 'connString']), ('S3', ['bucket']), ('Azure Blob', ['account', 'container']),
+    ('BigQuery', ['projectId', 'connString']), ('Athena', ['region', 'connString']),
+    ('Databricks', ['workspaceURL', 'httpPath', 'connString']), ('Vertica', ['server', 'db', 'connString']),
+    ('Virtuoso', ['server', 'connString']), ('PI', ['accessServer', 'server', 'connString']), ('Access', ['db', 'connString']),
+    ('S3', ['bucket']), ('Azure Blob', ['account', 'container']),
     ('GoogleCloud', ['bucket']), ('GitHub', ['url']), ('Files', ['dir']), ('Dropbox', []), ('SharePoint', ['domain']),
     ('CoreWeave', ['endpoint', 'bucket']),
 ])
@@ -118,8 +139,9 @@ def test_required_keys(name, expected):
 @pytest.mark.parametrize('name, key, secret', [
     ('Postgres', 'password', True), ('Postgres', 'PASSWORD', True), ('Postgres', 'login', False), ('Postgres', 'port', False),
     ('Snowflake', 'privateKey', True), ('Snowflake', 'passPhrase', True), ('Snowflake', '#chosen-auth-method', False),
-    ('BigQuery', '#OAuthAccessToken', True), ('BigQuery', 'OAuthServiceAcctEmail', False), ('BigQuery', 'secretKey', True),
-    ('Athena', 'token', True), ('Athena', 'accessKey', False), ('Databricks', 'PWD', True), ('Databricks', 'UID', False),
+    ('BigQuery', '#OAuthAccessToken', True), ('BigQuery', 'serviceEmail', False), ('BigQuery', 'secretKey', True),
+    ('Athena', 'token', True), ('Athena', 'accessKey', False), ('Databricks', '#token', True), ('Databricks', 'token', True),
+    ('Databricks', 'PWD', None), ('Databricks', 'server', None), ('Neptune', 'secretAccessKey', True),
     ('Databricks', 'clientSecret', True), ('Databricks', 'clientId', False), ('Azure Blob', 'SAS', True),
     ('Azure Blob', 'use SAS', False), ('Azure Blob', 'shared token', True), ('SharePoint', 'refresh token', True),
     ('GoogleCloud', 'credentials', True), ('Dropbox', 'password', True), ('S3', 'bucket', False),
@@ -161,7 +183,7 @@ def test_is_secret_key_asks_the_catalogue_first(key, data_source, secret):
     ('S3', 'bucket_name', 'bucket'), ('S3', 'access_key', 'accessKey'), ('S3', 'secret_access_key', 'secretKey'),
     ('S3', 'path', 'dir'), ('BigQuery', 'project', 'projectId'), ('BigQuery', 'project_id', 'projectId'),
     ('GoogleCloud', 'projectId', 'project'), ('Athena', 'output_location', 'S3OutputLocation'),
-    ('Databricks', 'host', 'server'), ('Azure Blob', 'container_name', 'container'), ('CoreWeave', 'host', 'endpoint'),
+    ('Databricks', 'host', 'workspaceURL'), ('Vertica', 'host', 'server'), ('Azure Blob', 'container_name', 'container'), ('CoreWeave', 'host', 'endpoint'),
 ])
 def test_did_you_mean(data_source, key, meant):
     source = SOURCES[data_source]
@@ -239,16 +261,21 @@ def test_a_secret_value_never_shows_in_a_message():
 
 
 @pytest.mark.parametrize('data_source, parameters, expected', [
-    ('Postgres', {}, 'Postgres needs server, or connString (missing: server)'),
-    ('Postgres', {'server': ''}, 'Postgres needs server, or connString (missing: server)'),
-    ('Postgres', {'db': 'nw', 'connString': None}, 'Postgres needs server, or connString (missing: server)'),
-    ('Postgres', {'Server': 'db'}, None),
+    ('Postgres', {}, 'Postgres needs server and db, or connString (missing: server, db)'),
+    ('Postgres', {'server': ''}, 'Postgres needs server and db, or connString (missing: server, db)'),
+    ('Postgres', {'db': 'nw', 'connString': None}, 'Postgres needs server and db, or connString (missing: server)'),
+    # server and port without db: Grok Connect would connect to a database named "null".
+    ('Postgres', {'Server': 'db', 'port': 5432}, 'Postgres needs server and db, or connString (missing: db)'),
+    ('Postgres', {'Server': 'db', 'DB': 'nw'}, None),
     ('Postgres', {'connString': 'jdbc:postgresql://db/nw'}, None),
-    ('Oracle', {'server': 'ora'}, 'Oracle needs server and db, or connString (missing: db)'),
-    ('Oracle', {'server': 'ora', 'db': 'ORCL'}, None),
+    ('Vertica', {'server': 'v', 'port': 5433}, 'Vertica needs server and db, or connString (missing: db)'),
+    ('Oracle', {'server': 'ora'}, 'Oracle needs server and port and db, or connString (missing: port, db)'),
+    ('Oracle', {'server': 'ora', 'db': 'ORCL'}, 'Oracle needs server and port and db, or connString (missing: port)'),
+    ('Oracle', {'server': 'ora', 'port': 1521, 'db': 'ORCL'}, None),
+    ('MS SQL', {'server': 'sql', 'schema': 'w'}, None),
     ('Snowflake', {'db': 'A', 'warehouse': 'W'}, 'Snowflake needs accountLocator, or connString (missing: accountLocator)'),
-    ('Athena', {'region': 'r'}, 'Athena needs region and S3OutputLocation, or connString (missing: S3OutputLocation)'),
-    ('Databricks', {'httpPath': '/p'}, 'Databricks needs server, or workspaceURL, or connString (missing: server)'),
+    ('Athena', {'region': 'r'}, None),
+    ('Databricks', {'httpPath': '/p'}, 'Databricks needs workspaceURL and httpPath, or connString (missing: workspaceURL)'),
     ('S3', {'region': 'r'}, 'S3 needs bucket (missing: bucket)'),
     ('S3', {'bucket': 'b'}, None),
     ('Azure Blob', {'account': 'a'}, 'Azure Blob needs account and container (missing: container)'),
@@ -276,13 +303,13 @@ def test_spec_errors_check_an_unsaved_connection_like_a_create():
         {'data_source': 'Postgres', 'parameters': {'host': 'db'}},
         {'data_source': 'Oracle', 'parameters': {'server': 'ora'}},
         {'data_source': 'S3', 'parameters': {'bucket': 'b'}, 'credentials': {'user': 'u'}, 'allow_unknown_parameters': True},
-        {'data_source': 'Postgres', 'parameters': {'server': 'db'}, 'credentials': {'login': 'u'}},
+        {'data_source': 'Postgres', 'parameters': {'server': 'db', 'db': 'nw'}, 'credentials': {'login': 'u'}},
         {'data_source': 'postgres', 'parameters': {'host': 'db'}},
     ]
     errors = spec_errors(items, 'connections')
     assert errors[0] == ("connections[0]: parameters: 'host' is not a parameter of Postgres. Did you mean 'server'? "
-                         + ALLOW + '; parameters: Postgres needs server, or connString (missing: server)')
-    assert errors[1] == 'connections[1]: parameters: Oracle needs server and db, or connString (missing: db)'
+                         + ALLOW + '; parameters: Postgres needs server and db, or connString (missing: server, db)')
+    assert errors[1] == 'connections[1]: parameters: Oracle needs server and port and db, or connString (missing: port, db)'
     # Only the data source is reported when it is unknown: its keys cannot be checked.
     assert errors[2].startswith("connections[4]: data_source: 'postgres' is not a known data source")
     assert len(errors) == 3
@@ -304,10 +331,10 @@ def plan(options, current=None):
 
 
 def test_create_sends_the_catalogues_spelling_and_types():
-    p = plan({'data_source': 'Postgres', 'parameters': {'Server': 'db', 'PORT': '5432', 'Ssl': 'true', 'newKey': 'x'},
+    p = plan({'data_source': 'Postgres', 'parameters': {'Server': 'db', 'PORT': '5432', 'DB': 'nw', 'Ssl': 'true', 'newKey': 'x'},
               'credentials': {'Login': 'u', 'PASSWORD': SECRET}, 'allow_unknown_parameters': True})
     assert p.error is None and p.action == 'create'
-    assert p.body['parameters'] == {'server': 'db', 'port': 5432, 'ssl': True, 'newKey': 'x'}
+    assert p.body['parameters'] == {'server': 'db', 'port': 5432, 'db': 'nw', 'ssl': True, 'newKey': 'x'}
     assert p.body['credentials'] == {'parameters': {'login': 'u', 'password': SECRET}}
     assert p.after['credentials'] == {'login': SECRET_WRITTEN, 'password': SECRET_WRITTEN}
 
@@ -340,8 +367,8 @@ def test_an_update_without_data_source_is_checked_against_the_connection_as_read
 
 def test_a_create_without_the_required_parameters_is_an_error():
     p = plan({'data_source': 'Oracle', 'parameters': {'server': 'ora'}})
-    assert p.error == ("Invalid option for connection 'Admin:Conn': parameters: Oracle needs server and db, or "
-                       "connString (missing: db)")
+    assert p.error == ("Invalid option for connection 'Admin:Conn': parameters: Oracle needs server and port and db, or "
+                       "connString (missing: port, db)")
     assert p.body is None and not p.changed
     assert 'S3 needs bucket (missing: bucket)' in plan({'data_source': 'S3'}).error
     # An update never needs them: the connection already has what it has.

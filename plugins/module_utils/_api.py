@@ -16,7 +16,6 @@ import json
 import random
 import re
 import ssl
-import threading
 import time
 import traceback
 import uuid
@@ -32,46 +31,19 @@ except ImportError:
     HTTPAdapter = object
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import (  # noqa: F401, pylint: disable=unused-import
+    DatagrokError,
+    one_line,
+    parse_api_error,
+)
+from ansible_collections.datagrok.platform.plugins.module_utils._reads import ServerReads
+
 API_PREFIX = '/public/v1'
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
 RETRY_AFTER_MIN = 0.1
 RETRY_AFTER_MAX = 60.0
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 20.0
-
-
-class DatagrokError(Exception):
-    """An answer from Datagrok that is an error, or no answer at all.
-
-    ``status`` is the HTTP status (0 when the server could not be reached),
-    ``error_code`` the ApiError ``errorCode`` when the server gave one.
-    """
-
-    def __init__(self, message, status=0, error_code=None, retriable=False):
-        super(DatagrokError, self).__init__(message)
-        self.message = message
-        self.status = status
-        self.error_code = error_code
-        self.retriable = retriable
-
-    @property
-    def is_not_found(self):
-        # Datagrok signals "not found" as errorCode 404, possibly inside an HTTP 200.
-        return self.status == 404 or self.error_code == 404
-
-    def __str__(self):
-        parts = []
-        # An ApiError inside an HTTP 200 is described by its errorCode alone.
-        if self.status >= 400:
-            parts.append('HTTP %s' % self.status)
-        if self.error_code is not None and self.error_code != self.status:
-            parts.append('errorCode %s' % self.error_code)
-        prefix = ('(%s) ' % ', '.join(parts)) if parts else ''
-        return one_line(prefix + self.message)
-
-
-def one_line(text):
-    return ' '.join(str(text).split())
 
 
 def normalize_base_url(url):
@@ -138,23 +110,6 @@ def grok_name_path(ref):
     return quote(ref.replace(':', '.'), safe='')
 
 
-def parse_api_error(body):
-    """Return (message, errorCode) when ``body`` is an ApiError, also one that comes JSON-encoded twice."""
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            return None
-    if isinstance(body, dict) and body.get('#type') == 'ApiError':
-        code = body.get('errorCode')
-        try:
-            code = int(code) if code is not None else None
-        except (TypeError, ValueError):
-            code = None
-        return body.get('message') or body.get('error') or 'unknown error', code
-    return None
-
-
 def retry_delay(attempt, retry_after=None, rand=random.random):
     """Seconds to wait before retry number ``attempt`` (0-based): ``Retry-After`` if sane, else backoff with jitter."""
     if retry_after is not None:
@@ -166,7 +121,7 @@ def retry_delay(attempt, retry_after=None, rand=random.random):
     return ceiling / 2 + rand() * ceiling / 2
 
 
-class DatagrokClient(object):
+class DatagrokClient(ServerReads):
     """A keep-alive session to one Datagrok server, with retries and Datagrok's error rules."""
 
     def __init__(self, url, api_key, validate_certs=True, ca_path=None, timeout=30, retries=3,
@@ -175,8 +130,7 @@ class DatagrokClient(object):
         self.timeout = timeout
         self.retries = retries
         self.sleep = sleep
-        self._namespace = None
-        self._namespace_lock = threading.Lock()
+        self._reads_init()
         self.session = session or requests.Session()
         if session is None:
             adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1))
@@ -239,6 +193,9 @@ class DatagrokClient(object):
                 message, code = api_error
             elif status >= 400 and status in (401, 403):
                 message, code = ('authentication failed (check api_key)' if status == 401 else 'access denied'), None
+            elif isinstance(body, dict) and (body.get('message') or body.get('error')):
+                # An error body that is no ApiError: its message, never its stackTrace.
+                message, code = str(body.get('message') or body.get('error')), None
             else:
                 # A gateway page (HTML) carries no ApiError: only the status means something.
                 message, code = (text.strip()[:200] or response.reason or 'error'), None
@@ -276,18 +233,6 @@ class DatagrokClient(object):
     def current_user(self):
         return self.get('/users/current')
 
-    def caller_namespace(self):
-        """The namespace ("Admin:") of the key's user: where new connections land, and what bare names mean.
-
-        Read once per client, from the personal project that /users/current carries.
-        """
-        with self._namespace_lock:
-            if self._namespace is None:
-                user = self.current_user() or {}
-                project = (user.get('project') or {}).get('name') or user.get('login') or ''
-                self._namespace = project.rstrip(':') + ':'
-            return self._namespace
-
     def get_connection(self, ref):
         """The connection by id or grok name, or None when it does not exist (or is not visible)."""
         if not ref.strip():
@@ -300,28 +245,6 @@ class DatagrokClient(object):
             raise
         # Some ids collide with sibling routes (/connections/count answers a number).
         return found if isinstance(found, dict) and found.get('id') else None
-
-    def list_connections(self, text=None, data_source=None, tags=None, page_size=500):
-        """Every connection matching the filters, paging through the 1-based pages."""
-        params = {}
-        if text:
-            params['text'] = text
-        if data_source:
-            params['dataSource'] = data_source
-        if tags:
-            params['tags'] = ','.join(tags)
-        found, seen = [], set()
-        page = 1
-        while True:
-            params.update(limit=page_size, page=page)
-            batch = self.get('/connections', params=dict(params)) or []
-            fresh = [c for c in batch if c.get('id') not in seen]
-            seen.update(c.get('id') for c in fresh)
-            found.extend(fresh)
-            # A server that ignores limit/page returns everything at once, or the same page again.
-            if len(batch) < page_size or not fresh or len(batch) > page_size:
-                return found
-            page += 1
 
     def save_connection(self, body, save_credentials, is_new):
         """Create or update, retried safely.
@@ -378,10 +301,6 @@ class DatagrokClient(object):
     def share(self, entity_id, groups, access):
         return self.request('POST', API_PREFIX + '/entities/%s/shares' % grok_name_path(entity_id),
                             params={'groups': ','.join(groups), 'access': access})
-
-    def list_permissions(self, entity_id):
-        # No public route reads grants back; the vendor CLI uses this internal one.
-        return self.request('GET', '/privileges/permissions', params={'entityId': entity_id, 'all': 'true'}) or []
 
     def revoke_permission(self, permission_id):
         try:

@@ -29,6 +29,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._catalogue impor
     parameter_errors,
     suggestion,
 )
+from ansible_collections.datagrok.platform.plugins.module_utils._shares import own_access, plan_shares, shares_view
 
 # Datagrok's own placeholders for a stored secret (grok_shared credentials.dart): 13 underscores,
 # and "not-changed" with an EM DASH. Sending either back keeps the stored value.
@@ -243,6 +244,7 @@ class Plan(object):
         self.save_credentials = False
         self.shares_to_add = []     # (group name, access)
         self.grants_to_revoke = []  # permission ids
+        self.inherited_shares = None  # read-only: grants from containing projects
         self.credentials_verified = None
         self.unverified_keys = []
         self.before = {}
@@ -436,56 +438,14 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
             plan.before['credentials'] = creds_before
         plan.after['credentials'] = creds_after
     if item.get('shares') is not None:
-        _shares_plan(item, grants or [], groups or {}, plan, current is not None)
+        shares = plan_shares(item['shares'], grants or [], groups or {}, item.get('shares_mode') == 'exact', current is not None)
+        plan.shares_to_add, plan.grants_to_revoke, plan.inherited_shares = shares.to_add, shares.to_revoke, shares.inherited
+        if current is not None:
+            plan.before['shares'] = shares.before
+        plan.after['shares'] = shares.after
+        if shares.inherited:
+            plan.before['inherited_shares'] = plan.after['inherited_shares'] = shares.inherited
     return plan
-
-
-# -- shares ----------------------------------------------------------------------------------
-
-def current_access(grants):
-    """Permission rows -> {group id: {'name', 'access', 'rows': {permission: id}}}; inherited rows are not ours."""
-    access = {}
-    for row in grants:
-        if row.get('inherited'):
-            continue
-        group = row.get('userGroup') or {}
-        entry = access.setdefault(group.get('id'), {'name': group.get('name'), 'rows': {}})
-        entry['rows'][(row.get('permission') or {}).get('name')] = row.get('id')
-    for entry in access.values():
-        entry['access'] = 'Edit' if 'Edit' in entry['rows'] else 'View'
-    return access
-
-
-def _shares_plan(item, grants, groups, plan, exists):
-    have = current_access(grants) if exists else {}
-    want = {}
-    for share in item['shares']:
-        group = groups[share['group'].casefold()]
-        want[group['id']] = {'name': group['name'], 'access': share['access']}
-    exact = item.get('shares_mode') == 'exact'
-    after = dict((gid, dict(e)) for gid, e in have.items())
-    for gid, wanted in want.items():
-        held = have.get(gid)
-        if held is None or (wanted['access'] == 'Edit' and held['access'] == 'View'):
-            plan.shares_to_add.append((wanted['name'], wanted['access']))
-            after[gid] = {'name': wanted['name'], 'access': wanted['access']}
-        elif exact and wanted['access'] == 'View' and held['access'] == 'Edit':
-            plan.grants_to_revoke.append(held['rows']['Edit'])
-            after[gid] = {'name': held['name'], 'access': 'View'}
-    if exact:
-        for gid, held in have.items():
-            if gid not in want:
-                plan.grants_to_revoke.extend(sorted(v for v in held['rows'].values() if v))
-                after.pop(gid)
-    if exists:
-        plan.before['shares'] = shares_view(have)
-    plan.after['shares'] = shares_view(after)
-
-
-def shares_view(access):
-    """``current_access()`` output as the module's ``shares`` option spells it, sorted by group."""
-    return sorted(({'group': e['name'], 'access': e['access']} for e in access.values()),
-                  key=lambda s: (s['group'] or '').casefold())
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -506,5 +466,6 @@ def export_connection(conn, grants=None):
         if conn.get(field) is not None:
             item[option] = conn[field]
     if grants is not None:
-        item['shares'] = shares_view(current_access(grants))
+        # Only the connection's own grants: inherited ones belong to their project, and applying them would copy them.
+        item['shares'] = shares_view(own_access(grants))
     return item

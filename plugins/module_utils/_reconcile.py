@@ -119,7 +119,7 @@ class ConnectionReconciler(object):
                 # Servers that read credentials back in clear hand us the old secrets: never let them out.
                 self.module.protect_parameters((stored_creds or {}).get('parameters'))
             if item.get('shares') is not None:
-                grants = self._call('read the shares of', name, self.client.list_permissions, current['id'])
+                grants = self._call('read the shares of', name, self.client.list_grants, current['id'])
         namespace = split_grok_name(name)[0]
         plan = plan_connection(item, current, namespace, stored_creds, grants, self._groups)
         plan.name = name
@@ -211,6 +211,8 @@ class ConnectionReconciler(object):
             'credentials_verified': plan.credentials_verified,
             'credentials_unverified': sorted(plan.unverified_keys),
         }
+        if plan.inherited_shares:
+            result['inherited_shares'] = plan.inherited_shares
         if connection is not None or (plan.changed and with_diff):
             result['diff'] = {'before': plan.before, 'after': plan.after, 'before_header': plan.name, 'after_header': plan.name}
         if connection is not None:
@@ -250,6 +252,15 @@ class ConnectionReconciler(object):
         listed = self._call('list', None, self.client.list_connections)
         by_key = dict((name_key(c.get('namespace'), c.get('name') or ''), c) for c in listed)
         work = [(item, by_key.get(key)) for item, key in zip(items, keys)]
+        if listed.complete is not True:
+            # The server listed fewer connections than it counted, or cannot count: a connection missing from the list
+            # may exist all the same (creating it would make a "Name_1" twin; deleting it would be missed). Read each
+            # such name on its own.
+            with ThreadPoolExecutor(self.max_workers) as pool:
+                work = list(pool.map(self._confirm_absent, work))
+            if purge and listed.complete is False:
+                self.module.warn('The server listed %d connections but counts more: purge can only remove the listed ones'
+                                 % len(listed))
         if purge:
             work.extend(({'name': grok_name(c), 'state': 'absent', 'purged': True}, c)
                         for c in self._purge_candidates(listed, set(keys), scope))
@@ -283,6 +294,13 @@ class ConnectionReconciler(object):
         for pair, result in zip(work, results):
             result['purged'] = bool(pair[0].get('purged'))
         return results
+
+    def _confirm_absent(self, pair):
+        item, current = pair
+        if current is not None:
+            return pair
+        name = self.full_name(item['name'])
+        return item, self._call('read', name, self.client.get_connection, name)
 
     @staticmethod
     def _name_keys(items, key_of):

@@ -57,8 +57,12 @@ options:
     type: str
   include_shares:
     description:
-      - Add each connection's current grants, as C(shares), a list of C(group) and C(access).
-      - Reads Datagrok's internal C(/privileges/permissions) route, as the vendor CLI does; one request per connection.
+      - Add each connection's own grants, as C(shares), a list of C(group) and C(access), and apart from them the
+        grants it inherits from the projects that contain it, as C(inherited_shares): each C(group), C(access) and
+        C(from), the projects the group holds that access through. Inherited grants belong to their project:
+        M(datagrok.platform.datagrok_connection) never revokes them, and O(export) leaves them out.
+      - Reads Datagrok's internal C(/privileges/permissions) route, as the vendor CLI does; one request per connection,
+        and one per group or project known only by its id (cached).
     type: bool
     default: false
   export:
@@ -133,6 +137,7 @@ connections:
       credentials: {parameters: {login: '********', password: '********'}, openParameters: {login: reader}}
       tags: [demo]
       shares: [{group: Analysts, access: View}]
+      inherited_shares: [{group: Chemists, access: View, from: [Sales]}]
 connections_by_name:
   description: The same connections, keyed by their full name (V(Namespace:Name)).
   returned: always
@@ -156,15 +161,9 @@ exported:
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
-from ansible_collections.datagrok.platform.plugins.module_utils._model import (
-    current_access,
-    export_connection,
-    grok_name,
-    mask_connection,
-    shares_view,
-    split_grok_name,
-)
+from ansible_collections.datagrok.platform.plugins.module_utils._model import export_connection, grok_name, mask_connection, split_grok_name
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule
+from ansible_collections.datagrok.platform.plugins.module_utils._shares import inherited_access, inherited_view, own_access, shares_view
 
 
 def find(module):
@@ -210,14 +209,15 @@ def main():
         grants = None
         if p['include_shares']:
             with ThreadPoolExecutor(max(1, p['max_workers'])) as pool:
-                grants = list(pool.map(lambda c: module.client.list_permissions(c['id']), found))
+                grants = list(pool.map(lambda c: module.client.list_grants(c['id']), found))
     except DatagrokError as exc:
         module.fail('Cannot read %s: %s' % (what, exc))
     connections = []
     for index, conn in enumerate(found):
         masked = mask_connection(conn)
         if grants is not None:
-            masked['shares'] = shares_view(current_access(grants[index]))
+            masked['shares'] = shares_view(own_access(grants[index]))
+            masked['inherited_shares'] = inherited_view(inherited_access(grants[index]))
         connections.append(masked)
     result = dict(changed=False, connections=connections,
                   connections_by_name=dict((grok_name(c), c) for c in connections))

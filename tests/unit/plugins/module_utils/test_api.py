@@ -177,9 +177,9 @@ def test_dropped_connection_and_timeout_are_retried():
     client, session = make_client([
         requests.exceptions.ConnectionError('reset'),
         requests.exceptions.ReadTimeout('slow'),
-        FakeResponse(200, []),
+        FakeResponse(200, {'login': 'admin'}),
     ])
-    assert client.list_connections() == []
+    assert client.current_user() == {'login': 'admin'}
     assert len(session.sent) == 3
 
 
@@ -240,19 +240,48 @@ def test_create_is_not_retried_on_client_errors():
     assert len(session.sent) == 1
 
 
-def test_list_pages_until_a_short_page():
-    page = [{'id': str(i)} for i in range(3)]
-    client, session = make_client([FakeResponse(200, page), FakeResponse(200, [{'id': 'x'}])])
-    assert len(client.list_connections(page_size=3, tags=['a', 'b'])) == 4
-    assert [s[2]['page'] for s in session.sent] == [1, 2]
-    assert session.sent[0][2]['tags'] == 'a,b'
+def conns(*ids, **fields):
+    return [dict(fields, id=str(i)) for i in ids]
+
+
+def test_list_pages_through_the_internal_router_and_checks_the_count():
+    # The public list ignores limit/page and has no count (datagrok-tools CHANGELOG 6.5.8); the CLI uses this router.
+    client, session = make_client([FakeResponse(200, 4), FakeResponse(200, conns(1, 2, 3, tags=['a', 'B'])),
+                                   FakeResponse(200, conns(4, tags=['c']))])
+    listing = client.list_connections(page_size=3, text='pg', tags=['a', 'b'])
+    assert [c['id'] for c in listing] == ['1', '2', '3'] and listing.complete is True
+    assert [(s[1].rsplit('/api', 1)[-1].replace('http://dg:8082', ''), s[2]) for s in session.sent] == [
+        ('/connectors/connections/count', {'text': 'pg'}),
+        ('/connectors/connections', {'text': 'pg', 'limit': 3, 'page': 1}),
+        ('/connectors/connections', {'text': 'pg', 'limit': 3, 'page': 2})]
 
 
 def test_list_stops_when_the_server_ignores_paging():
-    page = [{'id': str(i)} for i in range(3)]
-    client, session = make_client([FakeResponse(200, page), FakeResponse(200, page)])
-    assert len(client.list_connections(page_size=3)) == 3
-    assert len(session.sent) == 2
+    client, session = make_client([FakeResponse(200, 3), FakeResponse(200, conns(0, 1, 2)), FakeResponse(200, conns(0, 1, 2))])
+    listing = client.list_connections(page_size=3)
+    assert len(listing) == 3 and listing.complete is True
+    assert len(session.sent) == 3
+
+
+def test_list_pages_again_at_the_size_a_server_caps_its_pages_to():
+    client, session = make_client([FakeResponse(200, 5), FakeResponse(200, conns(1, 2)),
+                                   FakeResponse(200, conns(1, 2)), FakeResponse(200, conns(3, 4)), FakeResponse(200, conns(5))])
+    listing = client.list_connections(page_size=4)
+    assert [c['id'] for c in listing] == ['1', '2', '3', '4', '5'] and listing.complete is True
+    assert [s[2].get('limit') for s in session.sent[1:]] == [4, 2, 2, 2]
+
+
+def test_a_listing_that_counts_more_than_it_lists_is_incomplete():
+    client = make_client([FakeResponse(200, 10), FakeResponse(200, conns(1, 2, 3)), FakeResponse(200, conns(1, 2, 3))])[0]
+    listing = client.list_connections(page_size=3)
+    assert len(listing) == 3 and listing.complete is False
+
+
+def test_a_server_without_the_internal_router_is_listed_through_the_public_route():
+    client, session = make_client([FakeResponse(404, API_ERROR), FakeResponse(200, conns(1, 2, dataSource='Postgres') + conns(3))])
+    listing = client.list_connections(data_source='postgres')
+    assert [c['id'] for c in listing] == ['1', '2'] and listing.complete is None
+    assert session.sent[1][1].endswith('/public/v1/connections')
 
 
 def test_delete_of_vanished_connection_is_success():
@@ -277,10 +306,53 @@ def test_get_connection_ignores_answers_that_are_not_connections():
 @pytest.mark.parametrize('user, expected', [
     ({'login': 'admin', 'project': {'name': 'Admin'}}, 'Admin:'),
     ({'login': 'alice', 'project': {'name': 'Alice:'}}, 'Alice:'),
-    ({'login': 'bob'}, 'bob:'),
 ])
-def test_caller_namespace_is_read_once(user, expected):
+def test_caller_namespace_is_read_once_from_the_internal_current_user(user, expected):
+    # datagrok-tools pusher.js currentNamespace: "<project.name>:" of the internal /users/current.
     client, session = make_client([FakeResponse(200, user)])
     assert client.caller_namespace() == expected
     assert client.caller_namespace() == expected
-    assert len(session.sent) == 1
+    assert len(session.sent) == 1 and session.sent[0][1] == 'http://dg:8082/users/current'
+
+
+def test_caller_namespace_from_the_public_current_user_when_the_internal_one_is_missing():
+    client, session = make_client([FakeResponse(404, API_ERROR), FakeResponse(200, {'login': 'x', 'project': {'name': 'Chem'}})])
+    assert client.caller_namespace() == 'Chem:'
+    assert session.sent[1][1] == 'http://dg:8082/public/v1/users/current'
+
+
+@pytest.mark.parametrize('user, expected', [
+    ({'login': 'bob', 'group': {'name': 'Bob', 'personal': True}}, 'Bob:'),
+    ({'login': 'bob'}, 'bob:'),
+])
+def test_caller_namespace_without_a_project_anywhere(user, expected):
+    client, session = make_client([FakeResponse(200, user), FakeResponse(200, user)])
+    assert client.caller_namespace() == expected
+    assert client.caller_namespace() == expected
+    assert len(session.sent) == 2
+
+
+STACK = '#0      DataConnectionsController.handle (package:datlas/api/connections.dart:214:7)\n#1      Router.dispatch'
+
+
+@pytest.mark.parametrize('response', [
+    # An object, a JSON string holding it (a handler that returned text), and the object as text/plain.
+    FakeResponse(400, {'#type': 'ApiError', 'message': 'Bad  name\nhere', 'errorCode': 400, 'stackTrace': STACK}),
+    FakeResponse(200, json.dumps({'#type': 'ApiError', 'message': 'Bad  name\nhere', 'errorCode': 400, 'stackTrace': STACK}),
+                 headers={'api-error': 'true'}),
+    FakeResponse(400, text=json.dumps({'#type': 'ApiError', 'message': 'Bad  name\nhere', 'errorCode': 400, 'stackTrace': STACK}),
+                 headers={'Content-Type': 'text/plain'}),
+])
+def test_every_apierror_shape_gives_one_line_without_the_stack_trace(response):
+    client = make_client([response])[0]
+    with pytest.raises(DatagrokError) as info:
+        client.current_user()
+    assert 'Bad name here' in str(info.value) and info.value.error_code == 400
+    assert 'dart' not in str(info.value) and '\n' not in str(info.value)
+
+
+def test_an_error_body_that_is_no_apierror_shows_its_message_not_its_stack_trace():
+    client = make_client([FakeResponse(500, {'message': 'boom', 'stackTrace': STACK})])[0]
+    with pytest.raises(DatagrokError) as info:
+        client.current_user()
+    assert str(info.value) == '(HTTP 500) boom'

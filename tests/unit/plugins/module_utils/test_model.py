@@ -133,7 +133,7 @@ def test_mask_connection_hides_every_secret_and_credential_value():
 # -- create, update, no change ----------------------------------------------------------------
 
 def test_create_sends_everything_and_diff_before_is_empty():
-    p = plan({'data_source': 'Postgres', 'parameters': {'server': 'db', 'port': '5432'},
+    p = plan({'data_source': 'Postgres', 'parameters': {'server': 'db', 'port': '5432', 'db': 'nw'},
               'credentials': {'login': 'reader', 'password': SECRET}, 'tags': ['b', 'a', 'b']})
     assert p.action == 'create' and p.changed and p.save_credentials
     assert p.body['credentials'] == {'parameters': {'login': 'reader', 'password': SECRET}}
@@ -258,7 +258,7 @@ def test_always_keeps_the_credential_keys_it_was_not_given():
 
 
 def test_create_predicts_the_servers_default_friendly_name():
-    assert plan({'data_source': 'Postgres', 'parameters': {'server': 'db'}}).predicted['friendlyName'] == 'Northwind'
+    assert plan({'data_source': 'Postgres', 'parameters': {'server': 'db', 'db': 'nw'}}).predicted['friendlyName'] == 'Northwind'
 
 
 def test_on_create_never_writes_an_existing_connection():
@@ -288,15 +288,13 @@ def test_secret_in_parameters_follows_update_credentials():
 GROUPS = {'analysts': {'id': 'g1', 'name': 'Analysts'}, 'chemists': {'id': 'g2', 'name': 'Chemists'}}
 
 
-def grant(perm_id, group_id, name, permission, inherited=False):
-    row = {'id': perm_id, 'userGroup': {'id': group_id, 'name': name}, 'permission': {'name': permission}}
-    if inherited:
-        row['inherited'] = True
-    return row
+def grant(perm_id, group_id, name, permission, inherited_from=None):
+    # As ServerReads.list_grants gives them.
+    return {'id': perm_id, 'group_id': group_id, 'group': name, 'permission': permission, 'inherited_from': inherited_from}
 
 
 def test_shares_on_create_are_planned_without_revocations():
-    p = plan({'data_source': 'Postgres', 'parameters': {'server': 'db'}, 'shares': [{'group': 'Analysts', 'access': 'Edit'}]},
+    p = plan({'data_source': 'Postgres', 'parameters': {'server': 'db', 'db': 'nw'}, 'shares': [{'group': 'Analysts', 'access': 'Edit'}]},
              groups=GROUPS)
     assert p.shares_to_add == [('Analysts', 'Edit')] and p.grants_to_revoke == []
     assert p.after['shares'] == [{'group': 'Analysts', 'access': 'Edit'}]
@@ -312,12 +310,35 @@ def test_add_mode_only_adds_and_upgrades():
 
 def test_exact_mode_revokes_unlisted_and_downgrades_but_not_inherited():
     grants = [grant('p1', 'g1', 'Analysts', 'View'), grant('p2', 'g1', 'Analysts', 'Edit'),
-              grant('p3', 'g9', 'Others', 'View'), grant('p4', 'g8', 'Parent', 'View', inherited=True)]
+              grant('p3', 'g9', 'Others', 'View'), grant('p4', 'g8', 'Parent', 'View', inherited_from='Sales')]
     p = plan({'shares': [{'group': 'Analysts', 'access': 'View'}], 'shares_mode': 'exact'}, server_conn(),
              grants=grants, groups=GROUPS)
     assert sorted(p.grants_to_revoke) == ['p2', 'p3'] and p.shares_to_add == []
     assert p.before['shares'] == [{'group': 'Analysts', 'access': 'Edit'}, {'group': 'Others', 'access': 'View'}]
     assert p.after['shares'] == [{'group': 'Analysts', 'access': 'View'}]
+    # The inherited grant is shown apart, the same before and after: it belongs to the project.
+    assert p.before['inherited_shares'] == p.after['inherited_shares'] == [{'group': 'Parent', 'access': 'View', 'from': ['Sales']}]
+
+
+def test_exact_mode_with_only_an_inherited_grant_is_no_change():
+    # Issue 12: a second run of exact shares reported changed and sent DELETE for a project's grant.
+    grants = [grant('p4', 'g2', 'Chemists', 'View', inherited_from='Sales'), grant('p5', 'g2', 'Chemists', 'Edit', inherited_from='Sales')]
+    p = plan({'shares': [{'group': 'Analysts', 'access': 'View'}], 'shares_mode': 'exact'}, server_conn(),
+             grants=grants + [grant('p1', 'g1', 'Analysts', 'View')], groups=GROUPS)
+    assert not p.changed and p.grants_to_revoke == []
+    assert p.after['inherited_shares'] == [{'group': 'Chemists', 'access': 'Edit', 'from': ['Sales']}]
+
+
+@pytest.mark.parametrize('mode', ['add', 'exact'])
+def test_a_wanted_share_held_through_a_project_needs_no_grant(mode):
+    grants = [grant('p4', 'g2', 'Chemists', 'Edit', inherited_from='Sales')]
+    for access in ('View', 'Edit'):
+        p = plan({'shares': [{'group': 'chemists', 'access': access}], 'shares_mode': mode}, server_conn(), grants=grants, groups=GROUPS)
+        assert not p.changed and p.shares_to_add == [] and p.after['shares'] == []
+    # View through the project does not cover a wanted Edit: the connection gets its own grant.
+    grants = [grant('p4', 'g2', 'Chemists', 'View', inherited_from='Sales')]
+    p = plan({'shares': [{'group': 'Chemists', 'access': 'Edit'}], 'shares_mode': mode}, server_conn(), grants=grants, groups=GROUPS)
+    assert p.shares_to_add == [('Chemists', 'Edit')] and p.after['shares'] == [{'group': 'Chemists', 'access': 'Edit'}]
 
 
 # -- export ------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import uuid
 
 import pytest
 
+from ansible_collections.datagrok.platform.plugins.module_utils._reads import Listing
 from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ConnectionReconciler, ItemError
 
 NAMESPACE = 'Admin:'
@@ -37,7 +38,9 @@ class FakeServer(object):
         return 'Admin:'
 
     def list_connections(self):
-        return copy.deepcopy(list(self.connections.values()))
+        listing = Listing(copy.deepcopy(list(self.connections.values())))
+        listing.complete = True
+        return listing
 
     def _by_name(self, name):
         for conn in self.connections.values():
@@ -82,7 +85,7 @@ class FakeServer(object):
         self.calls.append(('credentials', conn_id))
         return {'parameters': dict(self.credentials[conn_id])} if conn_id in self.credentials else None
 
-    def list_permissions(self, entity_id):
+    def list_grants(self, entity_id):
         return []
 
     def lookup_groups(self, query):

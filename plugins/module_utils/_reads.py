@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""Reads that take more than one request: every connection, the caller's namespace, the names behind ids.
+
+A mixin of DatagrokClient (``_api.py``): it uses the client's ``request()``, and caches per client.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+
+from urllib.parse import quote
+
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
+
+PAGE_SIZE = 500
+
+
+class Listing(list):
+    """The connections a list returned. ``complete`` is True when the server's count agrees, False when the server
+    counted more than it listed (a server that caps its pages), and None when it has no count to compare with."""
+
+    complete = None
+
+
+def _casefold_in(value, wanted):
+    return (value or '').casefold() in set(w.casefold() for w in wanted)
+
+
+class ServerReads(object):
+
+    def _reads_init(self):
+        self._cache = {}
+        self._cache_lock = threading.Lock()
+
+    def _cached(self, key, read):
+        with self._cache_lock:
+            if key not in self._cache:
+                self._cache[key] = read()
+            return self._cache[key]
+
+    # -- every connection -------------------------------------------------------------------
+
+    def list_connections(self, text=None, data_source=None, tags=None, page_size=PAGE_SIZE):
+        """Every connection matching the filters, as a :class:`Listing`.
+
+        The public list route ignores ``limit``/``page`` and has no count (npm datagrok-tools CHANGELOG 6.5.8), so,
+        as the vendor CLI does, this pages through the internal router ``/connectors/connections`` (1-based pages) and
+        compares with its count. A server without that router is listed through the public route. Filters other than
+        ``text`` are applied here, so both routes give the same answer.
+        """
+        params = dict(text=text) if text else {}
+        try:
+            listing = self._page_through('/connectors/connections', params, page_size)
+        except DatagrokError as exc:
+            if not exc.is_not_found:
+                raise
+            listing = self._page_through('/public/v1/connections', params, page_size, count_path=None)
+        kept = Listing(c for c in listing if (not data_source or (c.get('dataSource') or '').casefold() == data_source.casefold())
+                       and all(_casefold_in(tag, c.get('tags') or []) for tag in tags or ()))
+        kept.complete = listing.complete
+        return kept
+
+    def _page_through(self, path, params, page_size, count_path='/count'):
+        count = None
+        if count_path:
+            count = self.request('GET', path + count_path, params=dict(params))
+            count = count.get('count') if isinstance(count, dict) else count
+            count = count if isinstance(count, int) and not isinstance(count, bool) else None
+        found = self._pages(path, params, page_size)
+        if count is not None and len(found) < count and 0 < len(found) < page_size:
+            # Fewer than asked for on the first page, yet more to come: the server caps its pages. Page at its size.
+            found = self._pages(path, params, len(found))
+        listing = Listing(found)
+        listing.complete = None if count is None else len(found) >= count
+        return listing
+
+    def _pages(self, path, params, page_size):
+        found, seen, page = [], set(), 1
+        while True:
+            batch = self.request('GET', path, params=dict(params, limit=page_size, page=page)) or []
+            batch = [c for c in batch if isinstance(c, dict)] if isinstance(batch, list) else []
+            fresh = [c for c in batch if c.get('id') not in seen]
+            seen.update(c.get('id') for c in fresh)
+            found.extend(fresh)
+            # A server that ignores limit/page returns everything at once, or the same page again.
+            if len(batch) < page_size or not fresh or len(batch) > page_size:
+                return found
+            page += 1
+
+    # -- the caller's namespace --------------------------------------------------------------
+
+    def caller_namespace(self):
+        """The namespace ("Admin:") of the key's user: where new connections land, and what bare names mean.
+
+        The vendor CLI reads ``project.name`` of the internal ``/users/current`` (datagrok-tools pusher.js
+        ``currentNamespace``); the public route may not carry the project. Without a project anywhere, the user's
+        personal group is named like the personal project (inferred: tests/emulator/FIDELITY.md).
+        """
+        return self._cached('namespace', self._read_namespace)
+
+    def _read_namespace(self):
+        users = []
+        for path in ('/users/current', '/public/v1/users/current'):
+            try:
+                user = self.request('GET', path) or {}
+            except DatagrokError as exc:
+                if not exc.is_not_found:
+                    raise
+                continue
+            project = ((user.get('project') or {}) if isinstance(user, dict) else {}).get('name')
+            if project:
+                return project.rstrip(':') + ':'
+            users.append(user)
+        for user in users:
+            name = (user.get('group') or {}).get('name') or user.get('login')
+            if name:
+                return name.rstrip(':') + ':'
+        raise DatagrokError('the server tells neither the project nor the login of the api_key\'s user')
+
+    # -- grants -----------------------------------------------------------------------------------
+
+    def list_grants(self, entity_id):
+        """The grants on an entity, each ``{id, group_id, group, permission, inherited_from}``.
+
+        No public route reads grants; the vendor CLI reads the internal ``/privileges/permissions?all=true``, the only
+        listing that fills in ``permission``. It also returns the grants inherited from the projects that link the
+        entity, which belong to the project: such a row names the project in ``entityId`` (walker.js ``grantsOf``), or
+        carries ``inheritedByLink`` (server.js ``handleSharesList``). ``inherited_from`` names that project.
+        """
+        rows = self.request('GET', '/privileges/permissions', params={'entityId': entity_id, 'all': 'true'}) or []
+        grants = []
+        for row in rows if isinstance(rows, list) else []:
+            group = (row.get('userGroup') or {}) if isinstance(row, dict) else {}
+            permission = (row.get('permission') or {}).get('name') if isinstance(row, dict) else None
+            if not group.get('id') or not permission:
+                continue
+            owner = row.get('entityId')
+            inherited = row.get('inheritedByLink') is True or bool(owner and owner.casefold() != entity_id.casefold())
+            grants.append({
+                'id': row.get('id'), 'group_id': group['id'], 'permission': permission,
+                'group': group.get('name') or group.get('friendlyName') or self.group_name(group['id']),
+                'inherited_from': (self.entity_label(owner) if owner and owner.casefold() != entity_id.casefold()
+                                   else 'a containing project') if inherited else None,
+            })
+        return grants
+
+    # -- names behind ids ---------------------------------------------------------------------
+
+    def group_name(self, group_id):
+        """The name of a group given by id. Permission rows may carry only the id (datagrok-tools server.js
+        ``handleSharesList`` reads each group with ``GET /public/v1/groups/{id}``)."""
+        def read():
+            group = self.request('GET', '/public/v1/groups/' + quote(group_id, safe='')) or {}
+            return group.get('name') or group.get('friendlyName') or group_id
+        return self._cached(('group', group_id), read)
+
+    def entity_label(self, entity_id):
+        """``Namespace:Name`` of the entity (a project, for inherited grants) behind an id, or the id when it cannot
+        be read: the internal ``GET /entities/{id}`` answers a list holding the entity (datagrok-tools walker.js)."""
+        def read():
+            try:
+                found = self.request('GET', '/entities/' + quote(entity_id, safe=''))
+            except DatagrokError:
+                return entity_id
+            entity = found[0] if isinstance(found, list) and found else found if isinstance(found, dict) else {}
+            name = entity.get('name') if isinstance(entity, dict) else None
+            return ((entity.get('namespace') or '') + name) if name else entity_id
+        return self._cached(('entity', entity_id), read)

@@ -141,8 +141,9 @@ on_signal() {
 }
 
 # ---------------------------------------------------------------- interpreters
-real_python() {  # print the real executable behind a python command (resolves pyenv shims)
-    "$1" -c 'import sys; print(sys.executable)' 2>/dev/null
+real_python() {  # print the real executable behind a python command (resolves pyenv shims and venvs: an
+    # activated .venv must not become the interpreter that re-creates .venv)
+    "$1" -c 'import sys; print(sys._base_executable if sys.prefix != sys.base_prefix else sys.executable)' 2>/dev/null
 }
 
 find_py312() {

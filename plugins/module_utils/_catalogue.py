@@ -29,6 +29,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._data_sources im
     STR,
 )
 
+
 def _keys(*parts):
     merged = {}
     for part in parts:

@@ -75,9 +75,11 @@ SERVER_DB = _either(('server', 'db'))
 SERVER = _either(('server',))
 
 
-def _provider(java_file, parameters, required, credentials=LOGIN, jdbc=None):
+def _provider(java_file, parameters, required, credentials=None, jdbc=None):
+    """A Grok Connect provider; its credentials are a login and password unless given."""
     extra = JDBC_PROPERTIES if jdbc else {}
-    return DataSource(_keys(parameters, CACHE, extra), credentials, required, jdbc, PROVIDERS + java_file)
+    return DataSource(_keys(parameters, CACHE, extra), LOGIN if credentials is None else credentials, required, jdbc,
+                      PROVIDERS + java_file)
 
 
 POSTGRES_JDBC = {'applicationName': STR, 'connectTimeout': INT, 'socketTimeout': INT, 'loginTimeout': INT,
@@ -166,7 +168,7 @@ SOURCES = {
 
 # Keys that the catalogue lists beyond a provider's templates (tests/unit/.../test_catalogue_snapshot.py checks the rest).
 BEYOND_TEMPLATES = {
-    'Athena': ('token', 'expires'), 'Impala': ('ssl',), 'MS SQL': ('schema',), 'Neptune': ('ssl',), 'Snowflake': ('schema',),
+    'Athena': ('token', 'expires'), 'Impala': ('ssl',), 'MS SQL': ('schema',), 'Neptune': ('ssl',),
     # The auth method chosen among the categories of the credential properties.
     'BigQuery': ('#chosen-auth-method',), 'Databricks': ('#chosen-auth-method',), 'Snowflake': ('schema', '#chosen-auth-method'),
     # JdbcDataProvider.getConnectionString honours a connString for every provider; SAP HANA's template omits it.

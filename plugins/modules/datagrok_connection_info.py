@@ -58,8 +58,8 @@ options:
   include_shares:
     description:
       - Add each connection's own grants, as C(shares), a list of C(group) and C(access), and apart from them the
-        grants it inherits from the projects that contain it, as C(inherited_shares): each C(group), C(access) and
-        C(from), the projects the group holds that access through. Inherited grants belong to their project:
+        grants it inherits from the projects that contain it, as C(inherited_shares), each with C(group), C(access) and
+        C(from), the projects the group holds that access through. Inherited grants belong to their project;
         M(datagrok.platform.datagrok_connection) never revokes them, and O(export) leaves them out.
       - Reads Datagrok's internal C(/privileges/permissions) route, as the vendor CLI does; one request per connection,
         and one per group or project known only by its id (cached).

@@ -24,6 +24,7 @@ import threading
 
 from test_faults import (
     CONNECTIONS_PATH,
+    LISTING_PATH,
     PLAYBOOK,
     ScriptedProxy,
     expected_view,
@@ -53,7 +54,7 @@ def test_overlapping_converges_at_the_same_time(emulator, ansible):
 
     def gate(label):
         def after(method, path, status):
-            if method == 'GET' and path.split('?')[0] == CONNECTIONS_PATH and status == 200:
+            if method == 'GET' and path.split('?')[0] == LISTING_PATH and status == 200:
                 listed[label].set()
         return after
 

@@ -57,6 +57,7 @@ PLAYBOOK = """\
 """
 SUMMARY = re.compile(r'(\d+) created, (\d+) updated, (\d+) deleted, (\d+) unchanged, (\d+) failed')
 CONNECTIONS_PATH = '/public/v1/connections'
+LISTING_PATH = '/connectors/connections'  # the internal router the module lists through, as the vendor CLI does
 FAULTS = (429, 503, 0)  # 0: the request log's status for a dropped connection
 LAST_ANSWER = {
     429: '(HTTP 429) Too many requests',
@@ -162,6 +163,8 @@ def snapshot(server):
 
     with ThreadPoolExecutor(4) as pool:
         read = list(pool.map(details, listed))
+    # Permission rows name only the group's id (server.js handleSharesList of datagrok-tools looks names up).
+    group_names = dict((g['id'], g['name']) for g in fetch(server, '/public/v1/groups'))
     view = {}
     for conn, (creds, grants) in zip(listed, read):
         key = conn['namespace'] + conn['name']
@@ -173,7 +176,7 @@ def snapshot(server):
             'parameters': conn.get('parameters'),
             'tags': sorted(conn.get('tags') or []),
             'credentials': (creds or {}).get('parameters'),
-            'shares': sorted((g['userGroup']['name'], g['permission']['name']) for g in grants),
+            'shares': sorted((group_names[g['userGroup']['id']], g['permission']['name']) for g in grants),
         }
     return view
 
@@ -371,8 +374,9 @@ def test_retries_exhausted_on_the_first_read(emulator, ansible):
     assert run.rc != 0
     message = failure_message(run, 'Stop on input the module refused')
     log = server.requests()
-    # The first request (who the caller is: names without a namespace land in the caller's) and its 2 retries.
-    assert [r['path'] for r in log] == ['/public/v1/users/current'] * 3, log
+    # The first request (who the caller is: names without a namespace land in the caller's project, read from the
+    # internal /users/current as datagrok-tools pusher.js does) and its 2 retries.
+    assert [r['path'] for r in log] == ['/users/current'] * 3, log
     assert all(r['status'] in FAULTS for r in log), log
     assert message.startswith('Cannot read the current user'), message
     assert LAST_ANSWER[log[-1]['status']] in message, (message, log[-1])

@@ -361,8 +361,8 @@ class Api(InternalRoutes):
         if entity is None:
             raise not_found()
         hydrate = (req.query.get('all') or '').lower() == 'true'
-        rows = [(row, False) for row in self.store.all('SELECT * FROM permissions WHERE entity_id = ? ORDER BY created_on, id',
-                                                        (entity['id'],))]
+        query = 'SELECT * FROM permissions WHERE entity_id = ? ORDER BY created_on, id'
+        rows = [(row, False) for row in self.store.all(query, (entity['id'],))]
         if hydrate:
             for project_id in containers_of(self.store, entity['id']):
                 rows += [(row, True) for row in self.store.all('SELECT * FROM permissions WHERE entity_id = ? ORDER BY created_on, id',

@@ -46,7 +46,7 @@ PRESETS = ('public-code', 'alternate')
 def add_arguments(parser: argparse.ArgumentParser):
     parser.add_argument('--reading', choices=PRESETS, default='public-code',
                         help='set every switch below to the public-code reading (default) or to the alternate one')
-    for name, (_, _, values, text) in SWITCHES.items():
+    for name, (_public, _alternate, values, text) in SWITCHES.items():
         parser.add_argument('--' + name, choices=values, default=None, help=text)
     parser.add_argument('--list-cap', type=int, default=0,
                         help='answer at most this many connections per list request, whatever limit says (0: no cap)')

@@ -406,7 +406,7 @@ step_reliability() {
     # Issue 7: faults, a crash mid-converge, concurrent converges, TLS, 401/403, bad input and a
     # secret-leak scan, each against emulators of its own (tests/reliability), on the installed tree.
     DATAGROK_TEST_COLLECTIONS="$COLLECTIONS" \
-        python -m pytest tests/reliability -q -p no:cacheprovider -n 2 --basetemp "$TMP_ROOT/pytest-reliability"
+        python -m pytest tests/reliability -q -p no:cacheprovider -n 2 --durations=8 --basetemp "$TMP_ROOT/pytest-reliability"
     note "faults, crash, concurrency, TLS, auth, bad input, secret-leak scan"
 }
 

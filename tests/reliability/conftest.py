@@ -75,15 +75,25 @@ class Emulator(EmulatorProcess):
         return [r for r in self.requests_since(mark) if r.get('method') in WRITE_METHODS]
 
     def connections(self, context=None):
-        """Every connection on the server, as the admin lists it (all pages)."""
-        # Datagrok pages with a 1-based page number; it has no offset parameter.
-        found, number = [], 1
-        while True:
-            page = self.api('GET', '/public/v1/connections?limit=500&page=%d' % number, context=context) or []
-            found.extend(page)
-            if len(page) < 500:
-                return found
-            number += 1
+        """Every connection on the server, as the admin lists it."""
+        return list_pages(lambda path: self.api('GET', path, context=context))
+
+
+def list_pages(get, path='/public/v1/connections'):
+    """Every connection behind ``path``, whichever paging reading the emulator runs (tests/emulator/FIDELITY.md).
+
+    Datagrok pages with a 1-based page number, or (datagrok-tools CHANGELOG 6.5.8) ignores limit and page on
+    its public list and answers everything each time: a page that brings nothing new ends the walk too.
+    """
+    found, seen, number = [], set(), 1
+    while True:
+        page = get('%s?limit=500&page=%d' % (path, number)) or []
+        fresh = [conn for conn in page if conn['id'] not in seen]
+        found.extend(fresh)
+        seen.update(conn['id'] for conn in fresh)
+        if len(page) < 500 or not fresh:
+            return found
+        number += 1
 
 
 class AnsibleRun:

@@ -46,7 +46,7 @@ import urllib.error
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import collect
+from conftest import collect, list_pages
 
 PLAYBOOK = """\
 - name: Converge the data connections with the role
@@ -142,14 +142,8 @@ def fetch(server, path, attempts=60):
 
 
 def list_connections(server):
-    """Every connection on the server, in 1-based pages of 500 (as the emulator and Datagrok page)."""
-    found, page = [], 1
-    while True:
-        batch = fetch(server, '%s?limit=500&page=%d' % (CONNECTIONS_PATH, page)) or []
-        found.extend(batch)
-        if len(batch) < 500:
-            return found
-        page += 1
+    """Every connection on the server, each read retried through the faults of a flaky emulator."""
+    return list_pages(lambda path: fetch(server, path), CONNECTIONS_PATH)
 
 
 def snapshot(server):

@@ -365,8 +365,7 @@ class Api(InternalRoutes):
         rows = [(row, False) for row in self.store.all(query, (entity['id'],))]
         if hydrate:
             for project_id in containers_of(self.store, entity['id']):
-                rows += [(row, True) for row in self.store.all('SELECT * FROM permissions WHERE entity_id = ? ORDER BY created_on, id',
-                                                               (project_id,))]
+                rows += [(row, True) for row in self.store.all(query, (project_id,))]
         result = []
         for row, inherited in rows:
             data = _permission_json(self.store, row, named=self.options.permission_rows == 'named', hydrate=hydrate)

@@ -36,11 +36,10 @@ FILE_SHARE_REQUIRED = {
     'Amazon EFS': ('dir',),
 }
 
+
 # Where each GrokConnect provider connects, read off its connection string (providers/*.java getConnectionStringImpl):
 # a function of the parameter getter giving (host, port). A missing value becomes the text "null", as Java's string
 # concatenation writes it, and an unset port is the driver's default.
-
-
 def _server(default_port):
     return lambda get: (get('server', 'null'), get('port', default_port))
 

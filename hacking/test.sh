@@ -410,10 +410,27 @@ step_integration() {
     ansible_test integration --local --python "$PYVER" ${TARGETS:-}
 }
 
+install_vendor_cli() {  # the vendor's CLI (npm datagrok-tools) into build/vendor-cli, re-used while the lock is unchanged
+    local dir="$BUILD/vendor-cli" src="$REPO/tests/vendor_cli" want
+    command -v npm >/dev/null || { log "npm is needed for the vendor CLI contract test (tests/vendor_cli)"; return 1; }
+    want=$({ cat "$src/package.json" "$src/package-lock.json"; node --version; } | sha256sum | cut -d' ' -f1)
+    if [[ ! -x "$dir/node_modules/.bin/grok" || ! -f "$dir/.lock-stamp" || "$(<"$dir/.lock-stamp")" != "$want" ]]; then
+        rm -rf "$dir" && mkdir -p "$dir"
+        cp "$src/package.json" "$src/package-lock.json" "$dir/"
+        # The CLI's puppeteer dependency would download a browser; grok s never starts one.
+        (cd "$dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+        echo "$want" >"$dir/.lock-stamp"
+    fi
+    printf '%s\n' "$dir/node_modules/.bin/grok"
+}
+
 step_reliability() {
     # Issue 7: faults, a crash mid-converge, concurrent converges, TLS, 401/403, bad input and a
-    # secret-leak scan, each against emulators of its own (tests/reliability), on the installed tree.
-    DATAGROK_TEST_COLLECTIONS="$COLLECTIONS" \
+    # secret-leak scan, each against emulators of its own (tests/reliability), on the installed tree;
+    # and the vendor's CLI as a second client of the emulator, next to the collection (test_vendor_cli.py).
+    local grok
+    grok=$(install_vendor_cli)
+    DATAGROK_TEST_COLLECTIONS="$COLLECTIONS" DATAGROK_TEST_GROK="$grok" \
         python -m pytest tests/reliability -q -p no:cacheprovider -n 2 --durations=8 --basetemp "$TMP_ROOT/pytest-reliability"
     note "faults, crash, concurrency, TLS, auth, bad input, secret-leak scan"
 }

@@ -91,6 +91,10 @@ def plan_shares(wanted, grants, groups, exact, exists):
             to_add.append((wish['name'], wish['access']))
             after[gid] = {'name': wish['name'], 'access': wish['access']}
         elif exact and wish['access'] == 'View' and (own.get(gid) or {}).get('access') == 'Edit':
+            # Whether access=Edit also adds a View row is not on record (tests/emulator/FIDELITY.md, --edit-grant):
+            # without one, revoking Edit alone would leave the group nothing, so View is granted first.
+            if 'View' not in own[gid]['rows']:
+                to_add.append((wish['name'], 'View'))
             to_revoke.append(own[gid]['rows']['Edit'])
             after[gid] = {'name': own[gid]['name'], 'access': 'View'}
     if exact:

@@ -290,6 +290,24 @@ def test_shares_and_permissions(emulator):
     assert_api_error(emulator.call('DELETE', '/privileges/permissions/' + rows[0]['id']), 404)
 
 
+@pytest.mark.parametrize('reading, edit_rows', [('view-and-edit', ['Edit', 'View']), ('edit-only', ['Edit'])])
+def test_an_edit_share_stores_rows_per_reading(start_emulator, reading, edit_rows):
+    emulator = start_emulator('--edit-grant', reading)
+    conn = save(emulator, pg_conn())
+    url = '/public/v1/entities/%s/shares' % conn['id']
+
+    def held():
+        rows = emulator.call('GET', '/privileges/permissions', params={'entityId': conn['id'], 'all': 'true'}).json()
+        return sorted(r['permission']['name'] for r in rows)
+    assert emulator.call('POST', url, params={'groups': 'Alice', 'access': 'Edit'}).json()['shared'] == ['Alice']
+    assert held() == edit_rows
+    # Edit alone still lets her see and change it; a View share adds the View row where it is missing.
+    assert emulator.call('GET', CONNS + '/' + conn['id'], user='alice').status == 200
+    view = emulator.call('POST', url, params={'groups': 'Alice', 'access': 'View'}).json()
+    assert (view['shared'], view['alreadyShared']) == (([], ['Alice']) if 'View' in edit_rows else (['Alice'], []))
+    assert held() == ['Edit', 'View']
+
+
 def test_revoke_needs_edit(emulator):
     conn = save(emulator, pg_conn())
     emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Alice'})

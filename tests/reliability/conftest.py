@@ -6,6 +6,7 @@ Without it every test is skipped, saying so.
 
 * ``emulator(*extra_args)`` starts a fresh emulator (own state file and request log) and stops it at
   the end of the test; ``Emulator.restart()`` starts it again on the same state file.
+* ``pg`` is the pipeline's PostgreSQL (``DATAGROK_TEST_PG_*``), or else a closed port.
 * ``ansible(playbook, ...)`` runs ``ansible-playbook`` on the installed collection with a private
   ``ansible.cfg`` and returns an :class:`AnsibleRun` (rc, stdout, stderr, and with ``json=True``
   the json callback's document).
@@ -15,7 +16,9 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -155,6 +158,26 @@ def emulator():
         for server in started:
             server.stop()
             shutil.rmtree(server.workdir, ignore_errors=True)
+
+
+PG_VARS = ('HOST', 'PORT', 'USER', 'PASSWORD', 'DB')
+
+
+@pytest.fixture
+def pg():
+    """The PostgreSQL to test against (DATAGROK_TEST_PG_*, set by hacking/test.sh), or else a closed port.
+
+    The closed port stays bound (without listening) for the whole test, so nothing else can listen on it
+    and a connection to it is refused at once.
+    """
+    values = dict((name.lower(), os.environ.get('DATAGROK_TEST_PG_' + name)) for name in PG_VARS)
+    if all(values.values()):
+        yield dict(values, port=int(values['port']), available=True)
+        return
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        yield {'available': False, 'host': '127.0.0.1', 'port': sock.getsockname()[1], 'user': 'leak_user',
+               'password': 'PgNone' + secrets.token_hex(12), 'db': 'leak_db'}
 
 
 @pytest.fixture

@@ -337,8 +337,8 @@ class Api(InternalRoutes):
             raise ApiError(400, 'No groups to share with')
         if not entity['editable']:
             raise access_denied('Share')
-        # View is "View and Use"; Edit is full control, which includes View.
-        wanted = ('View',) if access == 'View' else ('View', 'Edit')
+        # View is "View and Use"; Edit is full control, which includes View (--edit-grant edit-only: one row only).
+        wanted = ('View',) if access == 'View' else ('View', 'Edit') if self.options.edit_grant == 'view-and-edit' else ('Edit',)
         shared, already, failed = [], [], []
         for name in names:
             group = share_target(self.store, name)

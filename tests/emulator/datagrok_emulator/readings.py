@@ -36,6 +36,9 @@ SWITCHES = {
     'credentials-read': ('clear', 'masked', ('clear', 'masked'),
                          'GET /credentials/for/{id} shows stored secrets in clear (python-api tests, package '
                          'credentials) or as the placeholder'),
+    'edit-grant': ('view-and-edit', 'edit-only', ('view-and-edit', 'edit-only'),
+                   'a share with access=Edit stores the View and the Edit permission ("Full control" holds every '
+                   'permission, help/govern/access-control/access-control.md), or the Edit permission alone'),
     'error-style': ('status', 'ok-with-header', ('status', 'ok-with-header'),
                     'errors carry their status, or come as HTTP 200 with the api-error header (datagrok-tools CHANGELOG 6.5.8)'),
 }

@@ -320,6 +320,17 @@ def test_exact_mode_revokes_unlisted_and_downgrades_but_not_inherited():
     assert p.before['inherited_shares'] == p.after['inherited_shares'] == [{'group': 'Parent', 'access': 'View', 'from': ['Sales']}]
 
 
+def test_exact_downgrade_of_an_edit_only_grant_grants_view_before_revoking_edit():
+    # A server whose access=Edit stores only the Edit row (emulator --edit-grant edit-only): revoking it alone
+    # would take the group's access away, not lower it.
+    grants = [grant('p2', 'g1', 'Analysts', 'Edit')]
+    p = plan({'shares': [{'group': 'Analysts', 'access': 'View'}], 'shares_mode': 'exact'}, server_conn(),
+             grants=grants, groups=GROUPS)
+    assert p.shares_to_add == [('Analysts', 'View')] and p.grants_to_revoke == ['p2']
+    assert p.before['shares'] == [{'group': 'Analysts', 'access': 'Edit'}]
+    assert p.after['shares'] == [{'group': 'Analysts', 'access': 'View'}]
+
+
 def test_exact_mode_with_only_an_inherited_grant_is_no_change():
     # Issue 12: a second run of exact shares reported changed and sent DELETE for a project's grant.
     grants = [grant('p4', 'g2', 'Chemists', 'View', inherited_from='Sales'), grant('p5', 'g2', 'Chemists', 'Edit', inherited_from='Sales')]

@@ -92,12 +92,25 @@ def name_key(namespace, short):
     return ((namespace or '').casefold(), short.casefold())
 
 
+# Names people use for a data source that Datagrok names otherwise, folded as data_source_error folds them.
+DATA_SOURCE_ALIASES = {
+    'sqlserver': 'MS SQL', 'mssqlserver': 'MS SQL', 'microsoftsqlserver': 'MS SQL', 'azuresql': 'MS SQL',
+    'postgresql': 'Postgres', 'pg': 'Postgres', 'psql': 'Postgres', 'aurorapostgresql': 'Postgres',
+    'aurora': 'MySQL', 'aurorasql': 'MySQL', 'bigquerydb': 'BigQuery', 'googlebigquery': 'BigQuery',
+    'amazons3': 'S3', 'awss3': 'S3', 'minio': 'S3', 'amazonredshift': 'Redshift', 'amazonathena': 'Athena',
+    'azureblobstorage': 'Azure Blob', 'azurestorage': 'Azure Blob', 'gcs': 'GoogleCloud', 'googlecloudstorage': 'GoogleCloud',
+    'db2luw': 'DB2', 'ibmdb2': 'DB2', 'saphana': 'SAP HANA', 'hana': 'SAP HANA', 'mongo': 'MongoDB',
+    'oracledb': 'Oracle', 'sparksql': 'Databricks',
+}
+
+
 def data_source_error(data_source, allow_unknown=False):
     """A one-line reason when ``data_source`` is not a known Datagrok data source, or None."""
     if data_source in DATA_SOURCES or allow_unknown:
         return None
     folded = dict((d.casefold().replace(' ', ''), d) for d in DATA_SOURCES)
-    exact = folded.get(data_source.casefold().replace(' ', ''))
+    key = data_source.casefold().replace(' ', '').replace('-', '').replace('_', '')
+    exact = folded.get(key) or DATA_SOURCE_ALIASES.get(key)
     close = [exact] if exact else difflib.get_close_matches(data_source, DATA_SOURCES, n=1, cutoff=0.6)
     hint = (" Did you mean '%s'?" % close[0]) if close else ''
     return ("'%s' is not a known data source.%s Set allow_unknown_data_source=true for a data source "
@@ -271,39 +284,44 @@ def _secret_write(policy, desired, stored, plan, key):
     return status == 'differs'
 
 
-def _credentials_plan(item, current, stored_creds, plan):
-    """Decide whether credentials are sent; return the diff's {key: marker} before and after."""
+def _credentials_plan(item, current, stored_creds, plan, data_source):
+    """Decide whether credentials are sent; return the diff's before and after.
+
+    A secret shows as a marker; a key that is no secret (a login: Datagrok shows it in openParameters) as its value.
+    """
     desired = item.get('credentials')
     if not desired:
         return None, None
+
+    def view(values, marker):
+        return dict((k, values.get(k) if not is_secret_key(k, data_source) else marker) for k in sorted(desired))
     if current is None:
         plan.save_credentials = True
         plan.body_credentials = dict(desired)
-        return None, dict((k, SECRET_WRITTEN) for k in sorted(desired))
+        return None, view(desired, SECRET_WRITTEN)
     policy = item.get('update_credentials') or 'when_changed'
     if policy == 'on_create':
         return None, None
     stored = dict((stored_creds or {}).get('parameters') or {})
     opened = (current.get('credentials') or {}).get('openParameters') or {}
-    changed_keys = []
+    changed_keys, shown_before = [], {}
     for key, value in desired.items():
         stored_key = find_key(key, stored)
         opened_key = find_key(key, opened)
         stored_value = stored[stored_key] if stored_key is not None else opened.get(opened_key) if opened_key is not None else None
+        shown_before[key] = stored_value
         if _secret_write(policy, value, stored_value, plan, key):
             changed_keys.append(key)
     if changed_keys:
         plan.save_credentials = True
-        # Every credential is sent again, so none stays unverified.
-        plan.unverified_keys = [k for k in plan.unverified_keys if k not in desired]
+        # Every credential given is sent again, and shows as written. One that could not be compared stays
+        # in unverified_keys: it is written, but was not compared, so the run has not verified it.
         # Keys the user did not give are sent as the placeholder, so the server keeps them. Which keys
         # exist shows in the stored credentials, or else in the connection as read (masked).
         known = set(stored) | set((current.get('credentials') or {}).get('parameters') or {}) | set(opened)
         plan.body_credentials = dict((k, PASSWORD_PLACEHOLDER) for k in known if find_key(k, desired) is None)
         plan.body_credentials.update(desired)
-    before = dict((k, SECRET_KEPT) for k in sorted(desired))
-    after = dict((k, SECRET_WRITTEN if k in changed_keys else SECRET_KEPT) for k in sorted(desired))
-    return before, after
+    return view(shown_before, SECRET_KEPT), view(desired, SECRET_WRITTEN if changed_keys else SECRET_KEPT)
 
 
 def _parameters_plan(item, current_params, plan, data_source):
@@ -412,11 +430,11 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
     }
     if current is not None:
         body['id'] = current['id']
-    creds_before, creds_after = _credentials_plan(item, current, stored_creds, plan)
+    creds_before, creds_after = _credentials_plan(item, current, stored_creds, plan, data_source)
     if plan.save_credentials:
         body['credentials'] = {'parameters': plan.body_credentials}
     if current is not None and (item.get('update_credentials') or 'when_changed') == 'when_changed' and _has_secrets(item, data_source):
-        # Verified: every secret given was compared with the stored value, or is being written.
+        # Verified: every secret given was compared with the stored value (written or not).
         plan.credentials_verified = not plan.unverified_keys
 
     predicted = dict(base)

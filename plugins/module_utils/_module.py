@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -22,7 +23,8 @@ from ansible_collections.datagrok.platform.plugins.module_utils._api import (
     one_line,
     url_problem,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._model import name_error, secret_values
+from ansible_collections.datagrok.platform.plugins.module_utils._model import MASK, mask_parameters, name_error, secret_values
+from ansible_collections.datagrok.platform.plugins.module_utils._scrub import SecretScrubber
 
 
 def datagrok_argument_spec():
@@ -49,12 +51,13 @@ def connection_item_spec():
         friendly_name=dict(type='str'),
         parameters=dict(type='dict'),
         parameters_mode=dict(type='str', default='merge', choices=['merge', 'replace']),
-        credentials=dict(type='dict', no_log=True),
+        # Not no_log as a whole: a login is no secret (Datagrok shows it in openParameters). Its secret keys are.
+        credentials=dict(type='dict', no_log=False),
         update_credentials=dict(type='str', default='when_changed', choices=['when_changed', 'always', 'on_create']),
         tags=dict(type='list', elements='str'),
         shares=dict(type='list', elements='dict', options=dict(
             group=dict(type='str', required=True),
-            access=dict(type='str', default='View', choices=['View', 'Edit']),
+            access=dict(type='str', default='View'),  # View or Edit in any case: checked by item_errors
         )),
         shares_mode=dict(type='str', default='add', choices=['add', 'exact']),
     )
@@ -64,6 +67,8 @@ class DatagrokModule(AnsibleModule):
     """AnsibleModule with the shared options, their checks, and one-line failures."""
 
     def __init__(self, argument_spec=None, **kwargs):
+        # Secrets are masked by this module, not by Ansible's no_log, which would garble names (_scrub.py).
+        self._secrets = SecretScrubber(MASK)
         spec = datagrok_argument_spec()
         spec.update(argument_spec or {})
         super(DatagrokModule, self).__init__(argument_spec=spec, **kwargs)
@@ -86,6 +91,20 @@ class DatagrokModule(AnsibleModule):
             self.fail(self.option_error('retries', 'must be 0 or more, got %s' % self.params['retries']))
         self._client = None
 
+    def _load_params(self):
+        super(DatagrokModule, self)._load_params()
+        # A list handed over as text (an extra var given with -e key=value, a survey answer) reads as the
+        # list it holds; Ansible would split it at commas and fail on each part without naming the option.
+        for option in ('connections', 'shares', 'tags'):
+            value = self.params.get(option)
+            if isinstance(value, str) and value.strip().startswith('['):
+                try:
+                    parsed = json.loads(value)
+                except ValueError as exc:  # the text itself may hold secrets: only where it breaks is shown
+                    self.fail_json(msg=self.option_error(option, 'is text but not a JSON list (%s)' % exc))
+                if isinstance(parsed, list):
+                    self.params[option] = parsed
+
     @staticmethod
     def option_error(option, problem):
         return 'Invalid option %s: %s' % (option, problem)
@@ -97,21 +116,58 @@ class DatagrokModule(AnsibleModule):
         # AnsibleModule's own argument checks fail before __init__ returns; the failure carries the
         # arguments, and so the secret parameters, which only this module knows to be secret.
         self._protect_inputs()
-        super(DatagrokModule, self).fail_json(msg=msg, **kwargs)
+        output = self._scrubbed(dict(kwargs, msg=msg))
+        super(DatagrokModule, self).fail_json(msg=output.pop('msg'), **output)
+
+    def exit_json(self, **kwargs):
+        super(DatagrokModule, self).exit_json(**self._scrubbed(kwargs))
+
+    def warn(self, warning):
+        super(DatagrokModule, self).warn(self._secrets.scrub(warning))
+
+    def _log_invocation(self):
+        # AnsibleModule logs its arguments (syslog or the journal) before __init__ returns: masked by key too.
+        self._protect_inputs()
+        params, self.params = self.params, self._masked_params()
+        try:
+            super(DatagrokModule, self)._log_invocation()
+        finally:
+            self.params = params
+
+    def _items(self, params):
+        return [params] + [i for i in (params.get('connections') or []) if isinstance(i, dict)]
 
     def _protect_inputs(self):
-        """Scrub the secret parameters of the input: of the single form and of every item of O(connections)."""
-        params = getattr(self, 'params', None) or {}
-        items = [i for i in (params.get('connections') or []) if isinstance(i, dict)]
-        for item in [params] + items:
-            if isinstance(item.get('parameters'), dict):
-                self.protect_parameters(item['parameters'], item.get('data_source'))
+        """Register the secrets of the input: of the single form and of every item of O(connections)."""
+        for item in self._items(getattr(self, 'params', None) or {}):
+            for option in ('parameters', 'credentials'):
+                if isinstance(item.get(option), dict):
+                    self.protect_parameters(item[option], item.get('data_source'))
+
+    def _masked_params(self):
+        """The module's arguments as it may show them: every secret parameter and credential masked by key."""
+        masked = dict(getattr(self, 'params', None) or {})
+        if masked.get('api_key'):  # before the argument checks, Ansible knows no value to hide yet
+            masked['api_key'] = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+        if isinstance(masked.get('connections'), str):
+            masked['connections'] = '(text of %d characters)' % len(masked['connections'])
+        if isinstance(masked.get('connections'), list):
+            masked['connections'] = [dict(i) if isinstance(i, dict) else i for i in masked['connections']]
+        for item in self._items(masked):
+            for option in ('parameters', 'credentials'):
+                if isinstance(item.get(option), dict):
+                    item[option] = mask_parameters(item[option], item.get('data_source'))
+        return masked
+
+    def _scrubbed(self, output):
+        output.setdefault('invocation', {'module_args': self._masked_params()})
+        return self._secrets.scrub(output)
 
     def protect(self, values):
-        """Scrub secret values from everything the module returns, -vvvv output included."""
+        """Mask these secret values in everything the module returns, warns or logs, -vvvv output included."""
         for value in values:
-            if value and len(str(value)) > 1:
-                self.no_log_values.add(str(value))
+            if value is not None:
+                self._secrets.add(str(value))
 
     def protect_parameters(self, params, data_source=None):
         self.protect(secret_values(params, data_source))

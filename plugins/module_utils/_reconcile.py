@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError, one_line
 from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import parameter_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._shares import canonical_access
 from ansible_collections.datagrok.platform.plugins.module_utils._model import (
     data_source_error,
     grok_name,
@@ -54,6 +55,8 @@ def item_errors(item):
         elif group.casefold() in seen:
             errors.append("shares: group '%s' is listed twice" % group)
         seen.add(group.casefold())
+        if canonical_access(share.get('access')) is None:
+            errors.append("shares: access must be one of View, Edit (in any case), got '%s'" % share.get('access'))
     return errors
 
 
@@ -108,16 +111,19 @@ class ConnectionReconciler(object):
 
     def plan(self, item, current):
         """Read what the plan needs beyond the connection itself, then plan."""
-        item = dict(item, shares=[dict(s, group=s['group'].strip()) for s in item['shares']]) if item.get('shares') else item
+        if item.get('shares'):
+            item = dict(item, shares=[dict(s, group=s['group'].strip(), access=canonical_access(s['access'])) for s in item['shares']])
         name = grok_name(current) if current else self.full_name(item['name'])
-        # The data source is known for sure only now; it decides which parameters are secret.
-        self.module.protect_parameters(item.get('parameters'), item.get('data_source') or (current or {}).get('dataSource'))
+        # The data source is known for sure only now; it decides which parameters and credentials are secret.
+        data_source = item.get('data_source') or (current or {}).get('dataSource')
+        self.module.protect_parameters(item.get('parameters'), data_source)
+        self.module.protect_parameters(item.get('credentials'), data_source)
         stored_creds = grants = None
         if current is not None and item.get('state') != 'absent':
             if item.get('credentials') and item.get('update_credentials') == 'when_changed':
                 stored_creds = self._call('read the credentials of', name, self.client.stored_credentials, current['id'])
                 # Servers that read credentials back in clear hand us the old secrets: never let them out.
-                self.module.protect_parameters((stored_creds or {}).get('parameters'))
+                self.module.protect_parameters((stored_creds or {}).get('parameters'), data_source)
             if item.get('shares') is not None:
                 grants = self._call('read the shares of', name, self.client.list_grants, current['id'])
         namespace = split_grok_name(name)[0]

@@ -28,6 +28,12 @@ SharesPlan = namedtuple('SharesPlan', 'to_add to_revoke before after inherited')
 _RANK = {'View': 1, 'Edit': 2}
 
 
+def canonical_access(access):
+    """V(View) or V(Edit) as Datagrok spells it, from any case (like group names); None when it is neither."""
+    access = 'View' if access is None else access
+    return dict((a.casefold(), a) for a in _RANK).get(access.strip().casefold()) if isinstance(access, str) else None
+
+
 def _access(permissions):
     # View is "View and Use"; Edit is full control. Other permission names (Delete, Share) add nothing here.
     return 'Edit' if 'Edit' in permissions else 'View' if 'View' in permissions else None

@@ -72,8 +72,9 @@ def is_ok(message):
 
 class ConnectionTester(object):
 
-    def __init__(self, client, retries=0, delay=3.0, sleep=time.sleep):
+    def __init__(self, client, retries=0, delay=3.0, sleep=time.sleep, check_mode=False):
         self.client = client
+        self.check_mode = check_mode
         self.retries = retries
         self.delay = delay
         self.sleep = sleep
@@ -99,12 +100,17 @@ class ConnectionTester(object):
 
     def test_one(self, item):
         label = item.get('name') or item.get('id') or item.get('data_source')
-        result = {'name': label, 'ok': False, 'message': '', 'elapsed': 0.0, 'attempts': 0, 'untestable': False}
+        result = {'name': label, 'ok': False, 'message': '', 'elapsed': 0.0, 'attempts': 0, 'untestable': False,
+                  'skipped': False}
         started = time.time()
         try:
             label, body = self._target(item)
         except LookupError as exc:
             result['message'] = "connection '%s' does not exist" % exc.args[0]
+            if self.check_mode:
+                # In a dry run, the task that would create it did not: that is no failure of the test.
+                result.update(skipped=True, message="connection '%s' does not exist yet: in check mode, "
+                              "it would be tested once a task before this one creates it" % exc.args[0])
             return result
         except DatagrokError as exc:
             if server_unusable(exc):

@@ -30,6 +30,9 @@ attributes:
     support: full
     details:
       - Check mode sends no write request and reports the same RV(ignore:changed) and diff as a real run.
+      - It does not yet check the caller's permissions. A write the server will refuse for lack of permission
+        (HTTP 403) is predicted as a change, and the real run fails naming the operation, the connection and the
+        server's words.
   diff_mode:
     support: full
     details:
@@ -117,8 +120,9 @@ options:
         O(allow_unknown_parameters=true).
       - Write-only. When they are written depends on O(update_credentials).
       - Keys that are not given keep their stored values.
-      - The whole dict is C(no_log), so Ansible also hides its non-secret values (such as the login) wherever they
-        appear in the output.
+      - Only its secret keys (those the catalogue marks secret for the data source, such as C(password)) are hidden
+        from the output, wherever their values stand as a whole word. The login stays readable, as Datagrok
+        shows it in C(openParameters).
     type: dict
   update_credentials:
     description:
@@ -159,9 +163,8 @@ options:
         required: true
       access:
         description:
-          - V(View) (view and use) or V(Edit) (full control).
+          - V(View) (view and use) or V(Edit) (full control), in any case (V(view) is V(View)).
         type: str
-        choices: [View, Edit]
         default: View
   shares_mode:
     description:
@@ -239,7 +242,6 @@ options:
           access:
             description: See O(shares[].access).
             type: str
-            choices: [View, Edit]
             default: View
       shares_mode:
         description: See O(shares_mode). Defaults to O(shares_mode).
@@ -365,15 +367,16 @@ connection:
     updatedOn: '2026-01-02T08:30:00.000Z'
 credentials_verified:
   description:
-    - V(true) when O(update_credentials=when_changed) compared every secret given with the stored value, or
-      is writing them.
-    - V(false) when the server only returned placeholders, so a secret could not be compared (and was not rewritten).
+    - V(true) when O(update_credentials=when_changed) compared every secret given with the stored value (and writes
+      those that differ).
+    - V(false) when the server only returned placeholders, so a secret could not be compared. It is then not rewritten,
+      unless another credential changed (a login). The credentials are then sent whole, and the diff shows it as written.
     - V(null) when no secret was given, the connection is new, or O(update_credentials) is not V(when_changed).
   returned: with O(name)
   type: bool
   sample: true
 credentials_unverified:
-  description: Secret keys whose stored value could not be compared.
+  description: Secret keys whose stored value could not be compared (written or not, see RV(credentials_verified)).
   returned: with O(name)
   type: list
   elements: str

@@ -61,8 +61,9 @@ options:
   credentials:
     description:
       - Credentials of the unsaved connection. Never returned or logged.
-      - The whole dict is C(no_log), so Ansible also hides its non-secret values (such as the login) wherever they
-        appear in the output, the server's message included.
+      - Only its secret keys (those the catalogue marks secret for the data source, such as C(password)) are hidden
+        from the output, the server's message included, wherever their values stand as a whole word. The login
+        stays readable, so a refusal such as C(password authentication failed for user "reader") names it.
     type: dict
   connections:
     description:
@@ -196,8 +197,14 @@ results:
     untestable:
       description: Whether the data source cannot be tested (it is then not V(ok), but does not fail the task).
       type: bool
+    skipped:
+      description:
+        - In check mode, whether a saved connection was not tested because it does not exist yet (a task before
+          this one would create it). It is then not V(ok), but does not fail the task.
+        - When every connection is skipped, the task shows as skipped.
+      type: bool
   sample:
-    - {name: 'Admin:Northwind', ok: true, message: ok, elapsed: 0.05, attempts: 1, untestable: false}
+    - {name: 'Admin:Northwind', ok: true, message: ok, elapsed: 0.05, attempts: 1, untestable: false, skipped: false}
 '''
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
@@ -210,7 +217,7 @@ def main():
         name=dict(type='str'), id=dict(type='str'), data_source=dict(type='str'),
         allow_unknown_data_source=dict(type='bool', default=False),
         allow_unknown_parameters=dict(type='bool', default=False),
-        parameters=dict(type='dict'), credentials=dict(type='dict', no_log=True),
+        parameters=dict(type='dict'), credentials=dict(type='dict', no_log=False),
     )
     spec = dict(target)
     spec.update(
@@ -234,13 +241,15 @@ def main():
         problems.append('test_retries and test_delay must be 0 or more')
     if problems:
         module.fail('Invalid option ' + '; '.join(problems))
-    tester = ConnectionTester(module.client, retries=p['test_retries'], delay=p['test_delay'])
+    tester = ConnectionTester(module.client, retries=p['test_retries'], delay=p['test_delay'], check_mode=module.check_mode)
     try:
         results = tester.run(items, max_workers=p['max_workers'])
     except DatagrokError as exc:
         module.fail('Cannot test connections: %s' % exc)
-    failed = [r for r in results if not r['ok'] and not r['untestable']]
+    failed = [r for r in results if not r['ok'] and not r['untestable'] and not r['skipped']]
     output = dict(changed=False, ok=all(r['ok'] for r in results), results=results)
+    if all(r['skipped'] for r in results):
+        output['skipped'] = True  # shown as skipped, as a task that had nothing to do yet
     if p['connections'] is None:
         output.update(message=results[0]['message'], elapsed=results[0]['elapsed'])
     if failed and p['fail_on_error']:

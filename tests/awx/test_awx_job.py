@@ -243,7 +243,8 @@ def test_drift_report_after_a_hand_edit(run_job, emulator, example_connections):
     # The report: one connection would be updated, named in the summary, and the job shows changed.
     assert job.changed() >= 1
     summary = _summary(job)
-    assert ' 1 updated' in summary and re.search(r'changed: (\w+:)?%s$' % HAND_EDITED, summary), summary
+    assert ' 1 updated' in summary and re.search(r'; updated: (\w+:)?%s$' % HAND_EDITED, summary), summary
+    assert summary.startswith('check mode, nothing written: '), summary
     # The alerting variant fails, naming the connection, and is a check-mode run whatever the job type.
     job = run_job('drift-alerting', 'drift.yml')
     assert job.status == 'failed' and job.rc != 0

@@ -144,3 +144,41 @@ def test_the_misspelt_secret_check_is_what_hides_it(capsys, monkeypatch, modules
 ])
 def test_refused_before_the_module_runs(capsys, modules, args):
     assert SECRET not in _module_output(capsys, modules[0], args)
+
+
+def test_a_login_is_no_secret_and_a_short_password_garbles_nothing(capsys, modules):
+    # Issue 13: credentials was no_log as a whole, so a login "sa" turned "sales_dw" into "********les_dw" and a
+    # db named like the login read VALUE_SPECIFIED_IN_NO_LOG_PARAMETER. Only the password is secret, and a
+    # two-letter one is hidden where it stands alone, not inside words.
+    args = dict(name='sales_dw', data_source='Postgres', description='The sa database, password "xq"',
+                parameters={'server': 'db', 'db': 'sa'}, credentials={'login': 'sa', 'password': 'xq'}, state='presnt')
+    out = _module_output(capsys, modules[0], args)
+    result = json.loads(out)
+    assert result['failed'] and 'state' in result['msg']
+    shown = result['invocation']['module_args']
+    assert shown['name'] == 'sales_dw' and shown['parameters']['db'] == 'sa'
+    assert shown['credentials'] == {'login': 'sa', 'password': '********'}
+    assert shown['description'] == 'The sa database, password "********"'
+    assert '"xq"' not in out and shown.pop('api_key') == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' not in json.dumps(shown)
+
+
+def test_the_invocation_log_masks_secrets_by_key(monkeypatch, capsys, modules):
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, 'log', lambda self, msg, log_args=None: logged.append(msg))
+    _module_output(capsys, modules[0], dict(PG, parameters={'server': 'db', 'password': SECRET, 'db': 'nw'},
+                                            credentials={'login': 'reader', 'password': OTHER}, url='db.example.com'))
+    assert logged and all(SECRET not in m and OTHER not in m for m in logged)
+    assert any("'login': 'reader'" in m for m in logged)
+
+
+def test_connections_given_as_json_text_are_read_as_the_list(capsys, modules):
+    # Issue 13: a list handed over as text failed with "dictionary requested, could not parse JSON or key=value".
+    items = json.dumps([{'name': 'Typo', 'data_source': 'Postgres', 'parameters': {'server': 'db', 'passwd': SECRET}}])
+    out = _module_output(capsys, modules[0], {'connections': items})
+    result = json.loads(out)
+    assert result['failed'] and "Did you mean 'password'?" in result['msg'] and SECRET not in out
+    broken = _module_output(capsys, modules[0], {'connections': items[:-2]})
+    result = json.loads(broken)
+    assert result['msg'].startswith('Invalid option connections: is text but not a JSON list (')
+    assert SECRET not in broken and 'unit-key-123' not in broken

@@ -77,6 +77,17 @@ def test_an_unusable_server_is_raised_not_reported_per_connection(error):
 def test_a_missing_connection_is_reported_by_name():
     result = make_tester(FakeClient([]))[0].test_one({'name': 'Gone'})
     assert result['ok'] is False and result['message'] == "connection 'Admin:Gone' does not exist"
+    assert result['skipped'] is False
+
+
+def test_in_check_mode_a_connection_not_created_yet_is_skipped():
+    # Issue 13: a check run of "create Northwind, then test it" failed on the test.
+    client = FakeClient([])
+    tester = ConnectionTester(client, check_mode=True)
+    result = tester.test_one({'name': 'Gone'})
+    assert result['ok'] is False and result['skipped'] is True and result['name'] == 'Gone'
+    assert result['message'].startswith("connection 'Admin:Gone' does not exist yet: in check mode")
+    assert client.tested == []
 
 
 def test_unsaved_connection_body_and_untestable_source():

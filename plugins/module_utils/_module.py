@@ -128,7 +128,7 @@ class DatagrokModule(AnsibleModule):
     def _log_invocation(self):
         # AnsibleModule logs its arguments (syslog or the journal) before __init__ returns: masked by key too.
         self._protect_inputs()
-        params, self.params = self.params, self._masked_params()
+        params, self.params = self.params, self._secrets.scrub(self._masked_params())
         try:
             super(DatagrokModule, self)._log_invocation()
         finally:

@@ -86,7 +86,8 @@ _TRUE = ('true', 'yes', 'on', '1')
 _FALSE = ('false', 'no', 'off', '0')
 
 
-def _squash(key):
+def squash(key):
+    """A name as it is compared loosely: case, spaces, hyphens and underscores ignored."""
     return ''.join(c for c in str(key).casefold() if c not in '_- ')
 
 
@@ -117,12 +118,12 @@ def is_secret(data_source, key):
 
 def suggestion(key, candidates):
     """The key of ``candidates`` that ``key`` most likely meant (its spelling, an alias, or a near miss of either), or None."""
-    pool = dict((_squash(c), c) for c in candidates)
+    pool = dict((squash(c), c) for c in candidates)
     for alias, meant in ALIASES.items():
-        targets = [pool[_squash(m)] for m in meant if _squash(m) in pool]
+        targets = [pool[squash(m)] for m in meant if squash(m) in pool]
         if targets:
             pool.setdefault(alias, targets[0])
-    close = difflib.get_close_matches(_squash(key), list(pool), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(squash(key), list(pool), n=1, cutoff=0.75)
     return pool[close[0]] if close else None
 
 

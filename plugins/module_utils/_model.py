@@ -27,6 +27,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._catalogue impor
     lookup,
     missing_required,
     parameter_errors,
+    squash,
     suggestion,
 )
 from ansible_collections.datagrok.platform.plugins.module_utils._shares import own_access, plan_shares, shares_view
@@ -92,7 +93,7 @@ def name_key(namespace, short):
     return ((namespace or '').casefold(), short.casefold())
 
 
-# Names people use for a data source that Datagrok names otherwise, folded as data_source_error folds them.
+# Names people use for a data source that Datagrok names otherwise, as squash() folds them.
 DATA_SOURCE_ALIASES = {
     'sqlserver': 'MS SQL', 'mssqlserver': 'MS SQL', 'microsoftsqlserver': 'MS SQL', 'azuresql': 'MS SQL',
     'postgresql': 'Postgres', 'pg': 'Postgres', 'psql': 'Postgres', 'aurorapostgresql': 'Postgres',
@@ -108,9 +109,8 @@ def data_source_error(data_source, allow_unknown=False):
     """A one-line reason when ``data_source`` is not a known Datagrok data source, or None."""
     if data_source in DATA_SOURCES or allow_unknown:
         return None
-    folded = dict((d.casefold().replace(' ', ''), d) for d in DATA_SOURCES)
-    key = data_source.casefold().replace(' ', '').replace('-', '').replace('_', '')
-    exact = folded.get(key) or DATA_SOURCE_ALIASES.get(key)
+    key = squash(data_source)
+    exact = dict((squash(d), d) for d in DATA_SOURCES).get(key) or DATA_SOURCE_ALIASES.get(key)
     close = [exact] if exact else difflib.get_close_matches(data_source, DATA_SOURCES, n=1, cutoff=0.6)
     hint = (" Did you mean '%s'?" % close[0]) if close else ''
     return ("'%s' is not a known data source.%s Set allow_unknown_data_source=true for a data source "

@@ -134,15 +134,16 @@ class DatagrokModule(AnsibleModule):
         finally:
             self.params = params
 
-    def _items(self, params):
-        return [params] + [i for i in (params.get('connections') or []) if isinstance(i, dict)]
+    @staticmethod
+    def _secret_holders(params):
+        """(item, option) for each dict of parameters or credentials: of the single form and of each item of O(connections)."""
+        items = [params] + [i for i in (params.get('connections') or []) if isinstance(i, dict)]
+        return [(item, option) for item in items for option in ('parameters', 'credentials') if isinstance(item.get(option), dict)]
 
     def _protect_inputs(self):
-        """Register the secrets of the input: of the single form and of every item of O(connections)."""
-        for item in self._items(getattr(self, 'params', None) or {}):
-            for option in ('parameters', 'credentials'):
-                if isinstance(item.get(option), dict):
-                    self.protect_parameters(item[option], item.get('data_source'))
+        """Register the secrets of the input."""
+        for item, option in self._secret_holders(getattr(self, 'params', None) or {}):
+            self.protect_parameters(item[option], item.get('data_source'))
 
     def _masked_params(self):
         """The module's arguments as it may show them: every secret parameter and credential masked by key."""
@@ -153,10 +154,8 @@ class DatagrokModule(AnsibleModule):
             masked['connections'] = '(text of %d characters)' % len(masked['connections'])
         if isinstance(masked.get('connections'), list):
             masked['connections'] = [dict(i) if isinstance(i, dict) else i for i in masked['connections']]
-        for item in self._items(masked):
-            for option in ('parameters', 'credentials'):
-                if isinstance(item.get(option), dict):
-                    item[option] = mask_parameters(item[option], item.get('data_source'))
+        for item, option in self._secret_holders(masked):
+            item[option] = mask_parameters(item[option], item.get('data_source'))
         return masked
 
     def _scrubbed(self, output):

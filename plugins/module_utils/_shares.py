@@ -26,12 +26,13 @@ from collections import namedtuple
 SharesPlan = namedtuple('SharesPlan', 'to_add to_revoke before after inherited')
 
 _RANK = {'View': 1, 'Edit': 2}
+_SPELLING = dict((access.casefold(), access) for access in _RANK)
 
 
 def canonical_access(access):
     """V(View) or V(Edit) as Datagrok spells it, from any case (like group names); None when it is neither."""
     access = 'View' if access is None else access
-    return dict((a.casefold(), a) for a in _RANK).get(access.strip().casefold()) if isinstance(access, str) else None
+    return _SPELLING.get(access.strip().casefold()) if isinstance(access, str) else None
 
 
 def _access(permissions):

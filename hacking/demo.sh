@@ -30,7 +30,8 @@ URL=$("$VENV/bin/python" hacking/helpers.py wait-emulator "$WORK/emulator.log" "
 # The modules read the server and key from the environment (as an AWX credential injects them).
 export DATAGROK_URL="$URL" DATAGROK_API_KEY="$KEY"
 export ANSIBLE_COLLECTIONS_PATH="$REPO/build/collections" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
-playbook() { "$VENV/bin/ansible-playbook" -i docs/example/inventory.yml "$@"; }
+# The example's secrets are vault variables (docs/example/group_vars); the demo's vault password is in the repo.
+playbook() { "$VENV/bin/ansible-playbook" -i docs/example/inventory.yml --vault-password-file docs/example/demo-vault-password "$@"; }
 
 printf '\n==> 1. emulator at %s\n' "$URL"
 printf '\n==> 2. provision docs/example/inventory.yml\n'

@@ -263,6 +263,7 @@ class Plan(object):
         self.before = {}
         self.after = {}
         self.error = None
+        self.refusal = None         # check mode: why the server would refuse the write (_access.py)
         self.body_credentials = None
         self.predicted = None
         self.written_parameters = set()  # secret parameter keys this plan sends

@@ -17,6 +17,7 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.datagrok.platform.plugins.module_utils._access import write_refusal
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError, one_line
 from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import parameter_errors
 from ansible_collections.datagrok.platform.plugins.module_utils._shares import canonical_access
@@ -135,6 +136,9 @@ class ConnectionReconciler(object):
                           "the api_key's user (%s), so name it '%s%s' or '%s'"
                           % (name, self.namespace(), self.namespace(), item['name'].rsplit(':', 1)[-1],
                              item['name'].rsplit(':', 1)[-1]))
+        if self.check_mode and current is not None and plan.changed and not plan.error:
+            operation = plan.action or 'share'
+            plan.refusal = write_refusal(self.client, operation, name, current, grants)
         return plan
 
     # -- writes ----------------------------------------------------------------------------
@@ -146,6 +150,8 @@ class ConnectionReconciler(object):
         is converged against the connection that won instead (see :meth:`_undo_rename`), and ``plan`` is then
         updated in place to what was done.
         """
+        if self.check_mode and plan.refusal:
+            raise ItemError(plan.refusal)
         if self.check_mode or not plan.changed:
             return {} if plan.state == 'absent' else (plan.predicted if plan.action else mask_connection(current))
         if plan.action == 'delete':

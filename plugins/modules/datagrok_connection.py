@@ -30,9 +30,13 @@ attributes:
     support: full
     details:
       - Check mode sends no write request and reports the same RV(ignore:changed) and diff as a real run.
-      - It does not yet check the caller's permissions. A write the server will refuse for lack of permission
-        (HTTP 403) is predicted as a change, and the real run fails naming the operation, the connection and the
-        server's words.
+      - A write that the server will refuse for lack of permission (HTTP 403) fails in check mode as it would in the
+        real run, naming the operation and the connection. Check mode reads the caller, their groups and the
+        connection's grants to know; it refuses only when the caller is not the author, not an administrator, and
+        holds at most View through any group.
+      - Where that cannot be read (a server without the internal C(/privileges/permissions) route, or a C(System:)
+        connection, which global permissions govern), the write is predicted as a change, and only the real run
+        finds the refusal.
   diff_mode:
     support: full
     details:

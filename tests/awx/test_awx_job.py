@@ -31,11 +31,14 @@ import tempfile
 import ansible_runner
 import pytest
 import yaml
+from ansible.parsing.vault import VaultLib, VaultSecret
 
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLE = os.path.join(REPO, 'docs', 'example')
 AWX_GUIDE = os.path.join(REPO, 'docs', 'awx.md')
+VAULT_FILE = os.path.join(EXAMPLE, 'group_vars', 'datagrok', 'vault.yml')
+VAULT_PASSWORD_FILE = os.path.join(EXAMPLE, 'demo-vault-password')
 # Keys whose values are secrets, as the collection (and Datagrok) classify them.
 SECRET_KEY = re.compile(r'password|secret|token|passphrase|privatekey|^pwd$', re.I)
 MANAGED_TAG = 'managed-by-ansible'
@@ -69,11 +72,18 @@ def example_connections(inventory):
 
 @pytest.fixture(scope='module')
 def inventory_secrets(inventory):
-    """Every secret value in the example inventory (the connections' passwords and secret keys)."""
+    """Every secret value of the example (the connections' passwords and secret keys), from its vault file. The
+    inventory itself must name each secret by a vault variable, never hold one."""
+    with open(VAULT_PASSWORD_FILE, 'rb') as handle:
+        vault = VaultLib([('default', VaultSecret(handle.read().strip()))])
+    with open(VAULT_FILE, 'rb') as handle:
+        vaulted = yaml.safe_load(vault.decrypt(handle.read()))
     found = {}
     for path, value in _walk(inventory):
         if path and SECRET_KEY.search(str(path[-1])) and value not in (None, ''):
-            found['%s in the inventory' % value] = str(value)  # demo values: they may be named
+            variable = re.fullmatch(r'\{\{ (vault_\w+) \}\}', str(value))
+            assert variable and variable.group(1) in vaulted, 'a literal secret in the example inventory at %s' % '.'.join(path)
+            found['%s (%s)' % (vaulted[variable.group(1)], variable.group(1))] = str(vaulted[variable.group(1)])  # demo values
     assert len(found) >= 4, 'expected the example inventory to hold secrets to search for, found %s' % sorted(found)
     return found
 
@@ -147,9 +157,12 @@ def run_job(collections_path, render_injectors, emulator, inventory_secrets, exa
             with open(os.path.join(private, 'project', 'drift.yml'), 'w', encoding='utf-8') as handle:
                 handle.write(drift_playbook)
             shutil.copy(os.path.join(EXAMPLE, 'inventory.yml'), os.path.join(private, 'inventory', 'hosts.yml'))
+            # The vault file sits beside the inventory, as in a project's inventory source; the vault
+            # password is what a Vault credential gives AWX.
+            shutil.copytree(os.path.join(EXAMPLE, 'group_vars'), os.path.join(private, 'inventory', 'group_vars'))
             # Nothing in the project or the inventory says where the server is or how to log in.
             for folder in ('project', 'inventory'):
-                for path in glob.glob(os.path.join(private, folder, '*')):
+                for path in filter(os.path.isfile, glob.glob(os.path.join(private, folder, '**'), recursive=True)):
                     with open(path, encoding='utf-8') as handle:
                         text = handle.read()
                     assert emulator.url not in text and emulator.admin_key not in text
@@ -157,10 +170,12 @@ def run_job(collections_path, render_injectors, emulator, inventory_secrets, exa
             envvars = dict(ee_env, **credential_env)
             with open(os.path.join(private, 'env', 'envvars'), 'w', encoding='utf-8') as handle:
                 yaml.safe_dump(envvars, handle)
+            cmdline = '--vault-password-file ' + VAULT_PASSWORD_FILE
             if check:
                 # Job type "Check" with "Show changes" on, as a drift-report template runs.
-                with open(os.path.join(private, 'env', 'cmdline'), 'w', encoding='utf-8') as handle:
-                    handle.write('--check --diff')
+                cmdline += ' --check --diff'
+            with open(os.path.join(private, 'env', 'cmdline'), 'w', encoding='utf-8') as handle:
+                handle.write(cmdline)
             runner = ansible_runner.run(private_data_dir=private, playbook=playbook, ident=ident, quiet=True, verbosity=VERBOSITY,
                                         settings={'job_timeout': 300, 'suppress_ansible_output': True})
             job = Job(runner, os.path.join(private, 'artifacts', ident))

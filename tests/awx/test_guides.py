@@ -60,6 +60,23 @@ class Reader:
         with open(os.path.join(self.folder, name), 'w', encoding='utf-8') as handle:
             handle.write(content)
 
+    def vault(self, password_of_northwind=None):
+        """The guide's vault.yml (getting-started.md), encrypted as the guide says, with the vault password file in
+        ANSIBLE_VAULT_PASSWORD_FILE; optionally with another Northwind password, as ``ansible-vault edit`` leaves it."""
+        password_file = os.path.join(self.folder, 'vault-pass')
+        with open(password_file, 'w', encoding='utf-8') as handle:
+            handle.write('choose-a-vault-password\n')
+        self.env['ANSIBLE_VAULT_PASSWORD_FILE'] = password_file
+        content = playbooks('getting-started.md')['vault.yml']
+        if password_of_northwind:
+            content = content.replace('first-Secret-1', password_of_northwind)
+        with open(os.path.join(self.folder, 'vault.yml'), 'w', encoding='utf-8') as handle:
+            handle.write(content)
+        self.run('ansible-vault', 'encrypt', 'vault.yml')
+        with open(os.path.join(self.folder, 'vault.yml'), encoding='utf-8') as handle:
+            encrypted = handle.read()
+        assert encrypted.startswith('$ANSIBLE_VAULT;') and 'Secret' not in encrypted
+
     def run(self, *args, rc=0):
         command = ['ansible-playbook'] + list(args) if args[0].endswith('.yml') else list(args)
         done = subprocess.run(command, cwd=self.folder, env=self.env, capture_output=True, text=True, check=False)
@@ -95,7 +112,10 @@ def test_every_guide_playbook_is_valid_yaml():
 
 def test_getting_started(reader):
     me = reader('getting-started.md')
+    assert me.files['vault.yml'].strip() == 'vault_northwind_password: first-Secret-1'
+    me.vault()
     me.save('first.yml')
+    assert 'first-Secret-1' not in me.files['first.yml']
     assert changed(me.run('first.yml', '--check', '--diff')) == 1
     assert changed(me.run('first.yml')) == 1
     assert changed(me.run('first.yml')) == 0
@@ -109,20 +129,23 @@ def test_getting_started(reader):
 
 def test_secrets_clear(reader):
     me = reader('secrets.md')
+    me.vault()
     me.save('northwind.yml')
     assert messages(me.run('northwind.yml'))[0].startswith('changed=True, verified=,')
     assert messages(me.run('northwind.yml'))[0].startswith('changed=False, verified=True,')
-    assert messages(me.run('northwind.yml', '-e', 'northwind_password=second-Secret-2'))[0].startswith('changed=True, verified=True,')
+    me.vault('second-Secret-2')
+    assert messages(me.run('northwind.yml'))[0].startswith('changed=True, verified=True,')
 
 
 def test_secrets_masked(reader):
     me = reader('secrets.md', '--credentials-read', 'masked')
+    me.vault()
     me.save('northwind.yml')
-    rotate = ('-e', 'northwind_password=second-Secret-2')
     assert messages(me.run('northwind.yml'))[0].startswith('changed=True, verified=,')
     assert messages(me.run('northwind.yml'))[0] == "changed=False, verified=False, unverified=['password']"
-    assert messages(me.run('northwind.yml', *rotate))[0].startswith('changed=False, verified=False,')
-    assert messages(me.run('northwind.yml', *rotate, '-e', 'northwind_update_credentials=always'))[0].startswith('changed=True, verified=,')
+    me.vault('second-Secret-2')
+    assert messages(me.run('northwind.yml'))[0].startswith('changed=False, verified=False,')
+    assert messages(me.run('northwind.yml', '-e', 'northwind_update_credentials=always'))[0].startswith('changed=True, verified=,')
 
 
 def test_bulk(reader):

@@ -9,46 +9,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 import pytest
-
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokClient
 
 CONN = 'c0ffee00-0000-4000-8000-000000000001'
 PROJECT = 'abcdef00-0000-4000-8000-000000000002'
-
-
-class RoutedSession(object):
-    """Answers by path (the part after the base URL), counting requests per path."""
-
-    def __init__(self, routes):
-        self.routes = routes
-        self.sent = []
-        self.headers = {}
-        self.verify = True
-
-    def request(self, method, url, params=None, data=None, timeout=None):
-        path = url.replace('http://dg', '')
-        self.sent.append(path)
-        status, body = self.routes[path]
-        return Response(status, body)
-
-
-class Response(object):
-    def __init__(self, status, body):
-        self.status_code = status
-        self.headers = {}
-        self.reason = 'reason'
-        self.text = json.dumps(body)
-
-    def json(self):
-        return json.loads(self.text)
-
-
-def client_for(routes):
-    session = RoutedSession(routes)
-    return DatagrokClient('http://dg', 'k', session=session, sleep=lambda s: None), session
 
 
 def row(perm_id, group_id, permission, entity=CONN, **extra):
@@ -66,12 +30,12 @@ GROUPS = {'/public/v1/groups/g1': (200, {'id': 'g1', 'name': 'Chemists'}), '/pub
     # ... or server.js handleSharesList: it carries inheritedByLink on the connection's own id.
     row('p2', 'g2', 'View', entity=PROJECT, inheritedByLink=True),
 ])
-def test_grants_name_groups_known_by_id_and_tell_inherited_rows_apart(inherited_row):
+def test_grants_name_groups_known_by_id_and_tell_inherited_rows_apart(inherited_row, routed_client):
     routes = dict(GROUPS)
     routes['/privileges/permissions'] = (200, [row('p1', 'g1', 'Edit'), row('p3', 'g1', 'View'), inherited_row,
                                                {'id': 'px', 'userGroup': {'id': 'g1'}, 'permission': None}])
     routes['/entities/' + PROJECT] = (200, [{'#type': 'Project', 'id': PROJECT, 'name': 'Sales', 'namespace': ''}])
-    client, session = client_for(routes)
+    client, session = routed_client(routes)
     grants = client.list_grants(CONN)
     assert grants == [
         {'id': 'p1', 'group_id': 'g1', 'group': 'Chemists', 'permission': 'Edit', 'inherited_from': None},
@@ -83,21 +47,21 @@ def test_grants_name_groups_known_by_id_and_tell_inherited_rows_apart(inherited_
     assert session.sent.count('/public/v1/groups/g1') == 1 and session.sent.count('/entities/' + PROJECT) == 1
 
 
-def test_an_inherited_row_on_the_connections_own_id_is_still_inherited():
+def test_an_inherited_row_on_the_connections_own_id_is_still_inherited(routed_client):
     routes = dict(GROUPS)
     routes['/privileges/permissions'] = (200, [row('p2', 'g2', 'View', inheritedByLink=True)])
-    grants = client_for(routes)[0].list_grants(CONN)
+    grants = routed_client(routes)[0].list_grants(CONN)
     assert grants[0]['inherited_from'] == 'a containing project'
 
 
-def test_rows_with_names_need_no_group_reads():
-    client, session = client_for({'/privileges/permissions': (200, [row('p1', 'g9', 'View', userGroup={'id': 'g9', 'name': 'Ops'})])})
+def test_rows_with_names_need_no_group_reads(routed_client):
+    client, session = routed_client({'/privileges/permissions': (200, [row('p1', 'g9', 'View', userGroup={'id': 'g9', 'name': 'Ops'})])})
     assert client.list_grants(CONN)[0]['group'] == 'Ops'
     assert session.sent == ['/privileges/permissions']
 
 
-def test_a_project_that_cannot_be_read_is_named_by_its_id():
+def test_a_project_that_cannot_be_read_is_named_by_its_id(routed_client):
     routes = dict(GROUPS)
     routes['/privileges/permissions'] = (200, [row('p2', 'g2', 'View', entity=PROJECT)])
     routes['/entities/' + PROJECT] = (404, {'#type': 'ApiError', 'message': 'Not Found', 'errorCode': 404})
-    assert client_for(routes)[0].list_grants(CONN)[0]['inherited_from'] == PROJECT
+    assert routed_client(routes)[0].list_grants(CONN)[0]['inherited_from'] == PROJECT

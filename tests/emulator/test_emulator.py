@@ -8,15 +8,18 @@ import socket
 import sqlite3
 import ssl
 import subprocess
+import threading
 import time
 import uuid
 import http.client
+from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPException
 from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import ADMIN_KEY
+from datagrok_emulator.store import ADMIN_USER, ALICE_GROUP, ALICE_USER, ALL_USERS, CHEMISTS, Store
 
 PLACEHOLDER = '_' * 13
 SAME_PASSWORD = 'not\u2014changed'
@@ -200,6 +203,17 @@ def test_duplicate_names_are_renamed(emulator):
     assert save(emulator, pg_conn(id=third['id'], name='sales_1'))['name'] == 'sales_1_1'
     # Another user's namespace is another scope.
     assert save(emulator, pg_conn(name='Sales'), user='alice')['name'] == 'Sales'
+
+
+def test_duplicate_names_with_wildcards_and_other_letters(emulator):
+    # The clash check reads only the names that can clash (SQL LIKE): its wildcards and escape are plain letters here,
+    # and case is folded for every letter, not only ASCII.
+    for first, second, stored in (('Q\\1', 'q\\1', 'q\\1_1'), ('Q%', 'q%', 'q%_1'), ('Q_', 'q_', 'q__1'),
+                                  ('Straße', 'STRASSE', 'STRASSE_1'), ('äpfel', 'ÄPFEL', 'ÄPFEL_1'),
+                                  ('Kelvin', '\u212aelvin', '\u212aelvin_1')):
+        assert save(emulator, pg_conn(name=first))['name'] == first
+        assert save(emulator, pg_conn(name=second))['name'] == stored
+    assert save(emulator, pg_conn(name='Q'))['name'] == 'Q' and save(emulator, pg_conn(name='Q_1'))['name'] == 'Q_1'
 
 
 def test_addressing_by_grok_name(emulator):
@@ -597,3 +611,122 @@ def test_keep_alive(emulator):
         assert conn.sock is not None
     finally:
         conn.close()
+
+
+# ---- concurrency: requests are handled at the same time, writes stay atomic -----------------------------------------
+
+def in_parallel(count, work):
+    """work(index) in `count` threads released at the same moment; the results in index order (errors re-raised)."""
+    barrier = threading.Barrier(count)
+
+    def run(index):
+        barrier.wait(timeout=30)
+        return work(index)
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_reads_do_not_wait_for_a_write_in_flight(start_emulator):
+    emulator = start_emulator('--latency-ms', '200')
+    save(emulator, pg_conn())
+    # The test takes SQLite's write lock on the state file, so a POST waits for the busy file inside its write handler,
+    # the emulator's write lock held. GETs take no lock: 8 at once answer, in parallel, while that write is stuck.
+    holder = sqlite3.connect(emulator.state, isolation_level=None)
+    holder.execute('BEGIN IMMEDIATE')
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            write = pool.submit(save, emulator, pg_conn(name='Later'))
+            time.sleep(0.6)  # the latency, then the POST reaches its transaction
+            assert not write.done()
+            started = time.monotonic()
+            reads = in_parallel(8, lambda index: emulator.call('GET', CONNS + '/Admin.Northwind', timeout=10))
+            elapsed = time.monotonic() - started
+            assert [r.status for r in reads] == [200] * 8
+            assert elapsed < 4 * 0.2, elapsed
+            assert not write.done()
+        finally:
+            holder.execute('ROLLBACK')
+            holder.close()
+        assert write.result(timeout=20)['name'] == 'Later'
+
+
+def test_parallel_creates_of_one_name_get_distinct_names(emulator):
+    created = in_parallel(16, lambda index: save(emulator, pg_conn(name='Name')))
+    assert len({c['id'] for c in created}) == 16
+    assert sorted(c['name'] for c in created) == sorted(['Name'] + ['Name_%d' % n for n in range(1, 16)])
+    listed = emulator.call('GET', CONNS).json()
+    assert len(listed) == 16 and len({c['name'].casefold() for c in listed}) == 16
+
+
+def test_parallel_shares_store_one_row_per_permission(emulator):
+    conn = save(emulator, pg_conn())
+    url = '/public/v1/entities/%s/shares' % conn['id']
+    answers = in_parallel(16, lambda index: emulator.call('POST', url, params={'groups': 'Chemists', 'access': 'Edit'}).json())
+    assert sorted(a['status'] for a in answers) == ['success'] * 16
+    assert sum(a['shared'] == ['Chemists'] for a in answers) == 1
+    assert sum(a['alreadyShared'] == ['Chemists'] for a in answers) == 15
+    rows = emulator.call('GET', '/privileges/permissions', params={'entityId': conn['id'], 'all': 'true'}).json()
+    assert sorted((r['userGroup']['id'], r['permission']['name']) for r in rows) == [(CHEMISTS, 'Edit'), (CHEMISTS, 'View')]
+
+
+def test_parallel_creates_and_lists_agree(emulator):
+    def work(index):
+        if index % 3 == 2:
+            # Each list is one snapshot: a connection saved with its credentials is never seen without them.
+            listed = emulator.call('GET', '/connectors/connections').json()
+            assert all(c['credentials']['id'] for c in listed)
+            return None
+        return save(emulator, pg_conn(name='P%02d' % index))['name']
+    names = [n for n in in_parallel(24, work) if n]
+    assert len(names) == 16
+    listed = emulator.call('GET', '/connectors/connections').json()
+    assert sorted(c['name'] for c in listed) == sorted(names)
+    assert emulator.call('GET', '/connectors/connections/count').json() == len(listed)
+
+
+def _seed_connections(path, count):
+    """`count` connections straight into a state file; alice sees those shared with Chemists (every 3rd), those of a
+    project shared with her (every 5th) and her own (every 7th). Returns (all ids, alice's ids), in list order."""
+    store = Store(path)
+    project = str(uuid.uuid4())
+    statements = [('INSERT INTO projects VALUES (?, ?, ?, ?, ?)', (project, 'Seeded', 'Seeded', ADMIN_USER, '2024-01-01')),
+                  ('INSERT INTO permissions VALUES (?, ?, ?, ?, ?)', (str(uuid.uuid4()), project, ALICE_GROUP, 'View', '2024'))]
+    rows = []
+    for index in range(count):
+        conn_id, alices = str(uuid.uuid4()), index % 7 == 0
+        # Many connections share a createdOn: the order falls back to the id.
+        stamp = '2024-01-01T00:%02d:00.000Z' % (index % 60)
+        rows.append((stamp, conn_id, index % 3 == 0 or index % 5 == 0 or alices))
+        statements.append(('INSERT INTO connections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                           (conn_id, 'S%04d' % index, 'S%04d' % index, 'Alice:' if alices else 'Admin:', 'Postgres', None,
+                            {'server': 'h', 'password': 'p'}, ['seeded'], ALICE_USER if alices else ADMIN_USER, stamp, stamp)))
+        if index % 2 == 0:
+            statements.append(('INSERT INTO credentials VALUES (?, ?, ?, ?, ?)',
+                               (str(uuid.uuid4()), conn_id, ALL_USERS, {'login': 'u', 'password': 'p'}, stamp)))
+        if index % 3 == 0:
+            statements.append(('INSERT INTO permissions VALUES (?, ?, ?, ?, ?)', (str(uuid.uuid4()), conn_id, CHEMISTS, 'View', stamp)))
+        if index % 5 == 0:
+            statements.append(('INSERT INTO project_links VALUES (?, ?)', (project, conn_id)))
+    store.write(*statements)
+    store.close()
+    rows.sort()
+    return [conn_id for _, conn_id, _ in rows], [conn_id for _, conn_id, alices in rows if alices]
+
+
+def test_a_long_listing_in_pages_returns_every_id_once(start_emulator, tmp_path):
+    everyone, alices = _seed_connections(str(tmp_path / 'seeded.db'), 2000)
+    emulator = start_emulator(state=str(tmp_path / 'seeded.db'))
+    assert 0 < len(alices) < len(everyone)
+    for user, expected in (('admin', everyone), ('alice', alices)):
+        listed, page = [], 1
+        while True:
+            rows = emulator.call('GET', '/connectors/connections', user=user, params={'limit': 300, 'page': page}).json()
+            listed += rows
+            if len(rows) < 300:
+                break
+            page += 1
+        assert [c['id'] for c in listed] == expected
+        assert emulator.call('GET', '/connectors/connections/count', user=user).json() == len(expected)
+        # A row of a list is the connection as read alone, credentials and author included.
+        for conn in listed[:3] + listed[-3:]:
+            assert emulator.call('GET', CONNS + '/' + conn['id'], user=user).json() == conn

@@ -8,7 +8,8 @@ import uuid
 
 from . import masking, smartfilter, sources, store as db, testing
 from .internal import InternalRoutes, int_arg, page_rows
-from .model import (ApiError, access_denied, can_edit, can_view, connection_json, credentials_for, credentials_json,
+from .lookups import LISTED, Lookups
+from .model import (ApiError, access_denied, can_edit, connection_json, credentials_for, credentials_json,
                     find_connection, find_group, group_json, load_user, member_links, namespace_of, not_found,
                     share_target, shareable, containers_of, user_json)
 
@@ -138,9 +139,9 @@ class Api(InternalRoutes):
 
     # ---- connections ------------------------------------------------------------------------------------------------
 
-    def _filtered_connections(self, req) -> list:
-        user = req.user
-        logins = {u['id']: u['login'] for u in self.store.all('SELECT id, login FROM users')}
+    def _filtered_connections(self, req, lookups=None) -> list:
+        lookups = lookups or Lookups(self.store, req.user)
+        logins = {u['id']: u['login'] for u in lookups.users().values()}
         # The server rewrites a structured `name` clause to friendlyName; `shortName` is the real name.
         fields = {'dataSource': lambda c: c['data_source'], 'namespace': lambda c: c['namespace'],
                   'author': lambda c: logins.get(c['author_id']), 'name': lambda c: c['friendly_name'],
@@ -150,16 +151,16 @@ class Api(InternalRoutes):
         data_source = (req.query.get('dataSource') or '').casefold()
         tags = [t.strip().casefold() for t in (req.query.get('tags') or '').split(',') if t.strip()]
         result = []
-        for conn in self.store.all('SELECT * FROM connections ORDER BY created_on, id'):
+        for conn in self.store.all('SELECT %s FROM connections ORDER BY created_on, id' % LISTED):
             conn_tags = {t.casefold() for t in conn['tags']}
-            if (can_view(self.store, user, conn) and all(check(conn) for check in checks)
+            if (lookups.can_view(conn) and all(check(conn) for check in checks)
                     and (not data_source or conn['data_source'].casefold() == data_source) and all(t in conn_tags for t in tags)):
                 result.append(conn)
         return result
 
-    def _ordered_connections(self, req) -> list:
+    def _ordered_connections(self, req, lookups) -> list:
         """`order=field`, or `-field` / `!field` (node-dapi.js NodeHttpDataSource.order) for descending."""
-        rows = self._filtered_connections(req)
+        rows = self._filtered_connections(req, lookups)
         order = req.query.get('order') or ''
         columns = {'name': 'name', 'friendlyname': 'friendly_name', 'createdon': 'created_on', 'updatedon': 'updated_on',
                    'datasource': 'data_source', 'namespace': 'namespace', 'id': 'id', 'description': 'description'}
@@ -169,14 +170,17 @@ class Api(InternalRoutes):
         return rows
 
     def connections_list(self, req):
-        rows = self._ordered_connections(req)
+        lookups = Lookups(self.store, req.user)
+        rows = self._ordered_connections(req, lookups)
         limit, page = int_arg(req, 'limit'), int_arg(req, 'page')
         if self.options.public_list_paging == 'honour':
             rows = page_rows(rows, limit, page)
-        return [connection_json(self.store, req.user, c) for c in self._capped(rows)]
+        return self._listed(req, rows, lookups)
 
-    def _capped(self, rows):
-        return rows[:self.options.list_cap] if self.options.list_cap > 0 else rows
+    def _listed(self, req, rows, lookups) -> list:
+        rows = rows[:self.options.list_cap] if self.options.list_cap > 0 else rows
+        lookups.load_credentials(c['id'] for c in rows)
+        return [connection_json(self.store, req.user, c, lookups) for c in lookups.with_parameters(rows)]
 
     def connections_count(self, req):
         if self.options.public_list_paging != 'honour':
@@ -192,8 +196,14 @@ class Api(InternalRoutes):
 
     def _unique_name(self, namespace: str, name: str, conn_id: str) -> str:
         """Names are unique per namespace, ignoring case: a clash is stored as Name_1, Name_2, ... (as Datlas does)."""
-        taken = {c['name'].casefold() for c in self.store.all('SELECT id, name FROM connections WHERE namespace = ?', (namespace,))
-                 if c['id'] != conn_id}
+        sql, args = 'SELECT name FROM connections WHERE namespace = ? AND id != ?', [namespace, conn_id]
+        if name.isascii():
+            # Only the names that can clash. LIKE folds ASCII only, so names with other letters are read too.
+            pattern = re.sub(r'([\\%_])', r'\\\1', name)
+            sql += " AND (name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR name GLOB ?)"
+            args += [pattern, pattern + '\\_%', '*[^\x01-\x7f]*']
+        rows = self.store.all(sql, args)
+        taken = {c['name'].casefold() for c in rows}
         candidate, counter = name, 0
         while candidate.casefold() in taken:
             counter += 1
@@ -250,7 +260,7 @@ class Api(InternalRoutes):
         return EMPTY
 
     def connections_test(self, req):
-        """Runs outside the store lock: only the look-up of stored secrets holds it."""
+        """Runs outside any transaction (a test may take seconds): only the look-up of stored secrets reads a snapshot."""
         body = _body_dict(req)
         data_source = body.get('dataSource')
         if data_source not in sources.KNOWN_SOURCES:
@@ -260,7 +270,7 @@ class Api(InternalRoutes):
         creds = creds.get('parameters') or {} if isinstance(creds, dict) else {}
         if not isinstance(params, dict) or not isinstance(creds, dict):
             raise ApiError(400, '`parameters` and `credentials.parameters` must be objects')
-        with self.store.lock:
+        with self.store.reading():
             stored = find_connection(self.store, req.user, str(body['id'])) if body.get('id') else None
             if stored is not None:
                 # A saved connection is tested with its stored secrets where the body has them masked or missing.

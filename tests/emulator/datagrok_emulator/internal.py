@@ -9,7 +9,8 @@ from __future__ import annotations
 import uuid
 
 from . import store as db
-from .model import (ApiError, can_view, connection_json, find_connection, find_group, find_project, group_json, not_found,
+from .lookups import Lookups
+from .model import (ApiError, connection_json, find_connection, find_group, find_project, group_json, not_found,
                     project_json, user_json)
 
 
@@ -55,8 +56,9 @@ class InternalRoutes:
 
     def connectors_list(self, req):
         """The internal router honours limit with a 1-based page (node-dapi.js InternalDataSource.listAll)."""
-        rows = page_rows(self._ordered_connections(req), int_arg(req, 'limit'), int_arg(req, 'page'))
-        return [connection_json(self.store, req.user, c) for c in self._capped(rows)]
+        lookups = Lookups(self.store, req.user)
+        rows = page_rows(self._ordered_connections(req, lookups), int_arg(req, 'limit'), int_arg(req, 'page'))
+        return self._listed(req, rows, lookups)
 
     def connectors_count(self, req):
         return len(self._filtered_connections(req))
@@ -81,8 +83,9 @@ class InternalRoutes:
     # ---- entities and projects --------------------------------------------------------------------------------------
 
     def _light_records(self, user):
+        lookups = Lookups(self.store, user)
         for conn in self.store.all('SELECT * FROM connections ORDER BY created_on, id'):
-            if can_view(self.store, user, conn):
+            if lookups.can_view(conn):
                 yield {'#type': 'DataConnection', 'id': conn['id'], 'name': conn['name'], 'namespace': conn['namespace']}
         for project in self.store.all('SELECT * FROM projects ORDER BY created_on, id'):
             yield {'#type': 'Project', 'id': project['id'], 'name': project['name'], 'namespace': ''}

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from . import masking
-from .store import ADMINISTRATORS, ALL_USERS
+from .lookups import Lookups, pick_credentials
+from .store import ADMINISTRATORS
 
 
 class ApiError(Exception):
@@ -162,33 +163,30 @@ def find_connection(store, user, ref: str):
 
 
 def credentials_for(store, user, entity_id: str):
-    """Credentials are bound to a group; the caller gets the set of their personal group, else of another group of theirs."""
     rows = store.all('SELECT * FROM credentials WHERE entity_id = ? ORDER BY created_on, id', (entity_id,))
-    mine = [row for row in rows if row['group_id'] in user['groups']]
-    mine.sort(key=lambda row: (row['group_id'] != user['group_id'], row['group_id'] == ALL_USERS))
-    if mine:
-        return mine[0]
-    return rows[0] if rows and user['is_admin'] else None
+    return pick_credentials(user, rows)
 
 
-def credentials_json(store, row, clear: bool, data_source: str = None) -> dict:
+def credentials_json(store, row, clear: bool, data_source: str = None, lookups=None) -> dict:
     params = row['parameters']
     if data_source is None:
         conn = store.one('SELECT data_source FROM connections WHERE id = ?', (row['entity_id'],))
         data_source = conn['data_source'] if conn else None
-    group = store.one('SELECT * FROM groups WHERE id = ?', (row['group_id'],))
+    group = lookups.group(row['group_id']) if lookups else store.one('SELECT * FROM groups WHERE id = ?', (row['group_id'],))
     return {'#type': 'Credentials', 'id': row['id'], 'parameters': params if clear else masking.mask(params, data_source),
             'openParameters': masking.open_parameters(params, data_source), 'entityBindId': row['entity_id'],
             'group': group_json(store, group, relations=()) if group else None}
 
 
-def connection_json(store, user, conn) -> dict:
-    author = store.one('SELECT * FROM users WHERE id = ?', (conn['author_id'],))
-    creds = credentials_for(store, user, conn['id'])
+def connection_json(store, user, conn, lookups=None) -> dict:
+    """``lookups`` (shared by the rows of one list) holds the authors, groups and credentials; else they are read here."""
+    lookups = lookups or Lookups(store, user)
+    author = lookups.users().get(conn['author_id'])
+    creds = lookups.credentials_for(conn['id'])
     if creds is None:
         creds_data = {'#type': 'Credentials', 'id': None, 'parameters': {}, 'openParameters': {}, 'entityBindId': conn['id']}
     else:
-        creds_data = credentials_json(store, creds, clear=False, data_source=conn['data_source'])
+        creds_data = credentials_json(store, creds, clear=False, data_source=conn['data_source'], lookups=lookups)
     return {
         '#type': 'DataConnection', 'id': conn['id'], 'name': conn['name'], 'friendlyName': conn['friendly_name'],
         'namespace': conn['namespace'], 'nqName': conn['namespace'] + conn['name'], 'dataSource': conn['data_source'],

@@ -17,7 +17,7 @@ from .model import ApiError
 
 HEALTHCHECK = '/public/v1/healthcheck'
 PUBLIC = 'public'      # no API key needed
-UNLOCKED = 'unlocked'  # long-running (network) handler: takes the store lock itself
+UNLOCKED = 'unlocked'  # long-running (network) handler: no transaction around it; it reads a snapshot itself
 INTERNAL = 'internal'  # an internal router: absent with --internal-routes off
 
 _ROUTES = [
@@ -75,6 +75,8 @@ class EmulatorServer(ThreadingHTTPServer):
     # On shutdown, requests still in flight are abandoned; every write is already committed.
     daemon_threads = True
     block_on_close = False
+    # socketserver listens with a backlog of 5: more clients connecting at once than that got their connection reset.
+    request_queue_size = 128
 
     def __init__(self, address, api, options):
         super().__init__(address, Handler)
@@ -103,6 +105,13 @@ class EmulatorServer(ThreadingHTTPServer):
         exc = sys.exc_info()[1]
         if not isinstance(exc, (OSError, ssl.SSLError)):
             traceback.print_exc()
+
+    def process_request_thread(self, request, client_address):
+        # One thread per client connection, each with its own SQLite connection: close it when the thread ends.
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.api.store.release()
 
     def server_close(self):
         super().server_close()
@@ -190,10 +199,15 @@ class Handler(BaseHTTPRequestHandler):
             query = {key: values[0] for key, values in parse_qs(raw_query, keep_blank_values=True).items()}
             request = Request(user, query, parsed, {key: unquote(value) for key, value in match.groupdict().items()},
                               authorization=self.headers.get('Authorization'))
+            # A GET reads one snapshot and waits for nobody. Anything else may read, decide and write (a unique
+            # name, an existing grant), so it runs whole under the write lock, as one transaction.
             if flag == UNLOCKED:
                 result = getattr(api, name)(request)
+            elif self.command == 'GET':
+                with api.store.reading():
+                    result = getattr(api, name)(request)
             else:
-                with api.store.lock:
+                with api.store.writing():
                     result = getattr(api, name)(request)
             if result is EMPTY:
                 return 200, b'', {}

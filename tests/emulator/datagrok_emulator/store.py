@@ -1,6 +1,7 @@
 """SQLite state: users, groups, memberships, connections, credentials and permissions survive a restart."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import sqlite3
@@ -46,23 +47,97 @@ def now() -> str:
 
 
 class Store:
+    """One SQLite connection per thread, in WAL mode: reads run alongside each other and alongside the one write.
+
+    ``lock`` is the write lock. ``writing()`` holds it around one transaction, so a handler that reads, decides and
+    writes (a unique name, an existing grant) is atomic; ``reading()`` is a snapshot and takes no lock."""
+
     def __init__(self, path: str):
+        self.path = path
+        # Re-entrant: write() and insert() inside writing() take it again.
         self.lock = threading.RLock()
-        self.db = sqlite3.connect(path, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
+        self._local = threading.local()
+        self._open = {}  # thread id -> connection, so close() reaches every thread's connection
+        self._open_lock = threading.Lock()
         with self.lock:
-            self.db.executescript(SCHEMA)
-            self.db.commit()
+            # WAL is a property of the file: set once, it holds for every connection and across restarts.
+            self._db().execute('PRAGMA journal_mode=WAL')
+            self._db().executescript(SCHEMA)
+        with self.writing():
             if self.one('SELECT value FROM meta WHERE key = ?', ('seeded',)) is None:
                 self._seed()
 
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, 'db', None)
+        if db is None:
+            # Autocommit (isolation_level None): the transactions are the explicit ones of reading() and writing().
+            # check_same_thread is off only so that close() can close it from the main thread.
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            # NORMAL is safe in WAL mode (a crash of the process loses nothing committed); other processes (tests)
+            # may hold the file for a moment, so a write waits for them rather than failing at once.
+            db.execute('PRAGMA synchronous=NORMAL')
+            db.execute('PRAGMA busy_timeout=10000')
+            self._local.db, self._local.depth, self._local.mode = db, 0, None
+            with self._open_lock:
+                self._open[threading.get_ident()] = db
+        return db
+
+    @contextlib.contextmanager
+    def _transaction(self, mode: str):
+        db = self._db()
+        if self._local.depth:
+            if mode == 'write' and self._local.mode == 'read':
+                raise RuntimeError('a write inside a read snapshot')
+            self._local.depth += 1
+            try:
+                yield db
+            finally:
+                self._local.depth -= 1
+            return
+        db.execute('BEGIN IMMEDIATE' if mode == 'write' else 'BEGIN')
+        self._local.depth, self._local.mode = 1, mode
+        try:
+            yield db
+        except BaseException:
+            db.execute('ROLLBACK')
+            raise
+        else:
+            db.execute('COMMIT')
+        finally:
+            self._local.depth, self._local.mode = 0, None
+
+    def reading(self):
+        """A consistent snapshot for several reads; no lock, and a write going on elsewhere does not wait for it."""
+        return self._transaction('read')
+
+    @contextlib.contextmanager
+    def writing(self):
+        """The write lock and one transaction: committed at the end, rolled back if the block raises."""
+        with self.lock, self._transaction('write') as db:
+            yield db
+
+    def release(self):
+        """Closes this thread's connection (a request thread that ends)."""
+        db = getattr(self._local, 'db', None)
+        if db is not None:
+            self._local.db = None
+            with self._open_lock:
+                self._open.pop(threading.get_ident(), None)
+            db.close()
+
     def close(self):
-        with self.lock:
-            self.db.close()
+        with self._open_lock:
+            connections, self._open = list(self._open.values()), {}
+        self._local.db = None
+        for db in connections:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass  # in use by a request thread that is being abandoned
 
     def all(self, sql: str, args=()) -> list:
-        with self.lock:
-            rows = self.db.execute(sql, args).fetchall()
+        rows = self._db().execute(sql, args).fetchall()
         result = []
         for row in rows:
             item = dict(row)
@@ -77,15 +152,10 @@ class Store:
         return rows[0] if rows else None
 
     def write(self, *statements):
-        """Runs (sql, args) pairs in one transaction and commits."""
-        with self.lock:
-            try:
-                for sql, args in statements:
-                    self.db.execute(sql, [json.dumps(a) if isinstance(a, (dict, list)) else a for a in args])
-            except Exception:
-                self.db.rollback()
-                raise
-            self.db.commit()
+        """Runs (sql, args) pairs in one transaction: the caller's writing() block, or one of its own."""
+        with self.writing() as db:
+            for sql, args in statements:
+                db.execute(sql, [json.dumps(a) if isinstance(a, (dict, list)) else a for a in args])
 
     def insert(self, table: str, row: dict):
         columns = ', '.join(row)

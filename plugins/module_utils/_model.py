@@ -265,12 +265,18 @@ class Plan(object):
         self.error = None
         self.refusal = None         # check mode: why the server would refuse the write (_access.py)
         self.body_credentials = None
-        self.predicted = None
+        self.prediction = None      # the connection as the server will hold it, secrets in clear: see predicted
         self.written_parameters = set()  # secret parameter keys this plan sends
 
     @property
     def changed(self):
         return bool(self.action or self.shares_to_add or self.grants_to_revoke)
+
+    @property
+    def predicted(self):
+        """The connection after the plan, as a module may return it. Masked when asked for: only the single form's
+        result shows it, and masking a copy of each of 10,000 connections costs more than planning them."""
+        return mask_connection(self.prediction)
 
 
 def _secret_write(policy, desired, stored, plan, key):
@@ -449,7 +455,7 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
         plan.action = 'create' if current is None else 'update'
         plan.body = body
 
-    plan.predicted = mask_connection(predicted)
+    plan.prediction = predicted
     plan.before = _field_view(current, item) if current is not None else {}
     plan.after = _field_view(predicted, item, plan.written_parameters)
     if creds_after is not None:

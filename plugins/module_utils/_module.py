@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
 import json
 import os
 
@@ -63,6 +64,41 @@ def connection_item_spec():
     )
 
 
+def item_shape_errors(items, options):
+    """What is wrong with the shape of each item of a list option whose items take ``options``, one entry per item at
+    fault, naming it by index and name. Values are not shown: an item may hold secrets anywhere."""
+    problems = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        label = 'connections[%d]' % index
+        if isinstance(item, dict) and isinstance(item.get('name'), str):
+            label += ' (%s)' % item['name']
+        found = _key_errors(item, options)
+        if found:
+            problems.append('%s: %s' % (label, ', '.join(found)))
+    return problems
+
+
+def _key_errors(item, options, prefix=''):
+    """Keys ``item`` does not know (with the nearest known one), values outside a choice, missing required keys;
+    and so on in its lists of sub-options (shares)."""
+    if not isinstance(item, dict):
+        return ['%s must be a mapping of options' % prefix.rstrip('.') if prefix else 'must be a mapping of options']
+    found = []
+    for key in sorted(set(item) - set(options), key=str):
+        near = difflib.get_close_matches(str(key), list(options), n=1)
+        found.append("unknown key '%s%s'%s" % (prefix, key, (" (did you mean '%s'?)" % near[0]) if near else ''))
+    for key, spec in sorted(options.items()):
+        value = item.get(key)
+        if spec.get('required') and value is None:
+            found.append('%s%s is required' % (prefix, key))
+        elif spec.get('choices') and value is not None and value not in spec['choices']:
+            found.append('%s%s must be one of %s' % (prefix, key, ', '.join(spec['choices'])))
+        elif spec.get('options') and isinstance(value, list):
+            for number, sub in enumerate(value):
+                found.extend(_key_errors(sub, spec['options'], '%s[%d].' % (key, number)))
+    return found
+
+
 class DatagrokModule(AnsibleModule):
     """AnsibleModule with the shared options, their checks, and one-line failures."""
 
@@ -104,6 +140,12 @@ class DatagrokModule(AnsibleModule):
                     self.fail_json(msg=self.option_error(option, 'is text but not a JSON list (%s)' % exc))
                 if isinstance(parsed, list):
                     self.params[option] = parsed
+        # The items' shape, in one line that names each item at fault, before AnsibleModule's own checks, which name
+        # neither the item nor the nearest key (and stop at the first).
+        options = (self.argument_spec.get('connections') or {}).get('options')
+        problems = item_shape_errors(self.params.get('connections'), options) if options else []
+        if problems:
+            self.fail_json(msg=self.option_error('connections', '; '.join(problems)))
 
     @staticmethod
     def option_error(option, problem):

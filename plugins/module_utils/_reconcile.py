@@ -144,7 +144,7 @@ class ConnectionReconciler(object):
     # -- writes ----------------------------------------------------------------------------
 
     def apply(self, plan, current, item=None):
-        """Carry out a plan (not in check mode); return the connection as the server holds it.
+        """Carry out a plan (not in check mode); return the connection as the server answered (None: nothing sent).
 
         With ``item`` (the options the plan was made from), a create that loses its name to a concurrent one
         is converged against the connection that won instead (see :meth:`_undo_rename`), and ``plan`` is then
@@ -153,7 +153,7 @@ class ConnectionReconciler(object):
         if self.check_mode and plan.refusal:
             raise ItemError(plan.refusal)
         if self.check_mode or not plan.changed:
-            return {} if plan.state == 'absent' else (plan.predicted if plan.action else mask_connection(current))
+            return None
         if plan.action == 'delete':
             self._call('delete', plan.name, self.client.delete_connection, plan.body['id'])
             return {}
@@ -166,6 +166,15 @@ class ConnectionReconciler(object):
                 return self._undo_rename(plan, saved, item)
         if plan.shares_to_add or plan.grants_to_revoke:
             self._apply_shares(plan, saved['id'])
+        return saved
+
+    @staticmethod
+    def outcome(plan, current, saved):
+        """The connection as the single form's result shows it: as the server answered, or as planned."""
+        if plan.state == 'absent':
+            return {}
+        if saved is None:
+            return plan.predicted if plan.action else mask_connection(current)
         return mask_connection(saved)
 
     def _undo_rename(self, plan, saved, item=None):
@@ -195,7 +204,7 @@ class ConnectionReconciler(object):
                          "this run created (stored as '%s') was removed, and the item was converged against the existing "
                          "connection (%s)" % (plan.name, grok_name(saved), 'changed' if retry.changed else 'no change'))
         vars(plan).update(vars(retry))
-        return connection
+        return connection if connection is not None else retry.prediction if retry.action else winner
 
     def _apply_shares(self, plan, entity_id):
         for access in ('View', 'Edit'):
@@ -241,7 +250,7 @@ class ConnectionReconciler(object):
         plan = self.plan(item, current)
         if plan.error:
             raise ItemError(plan.error)
-        return self.result(plan, self.apply(plan, current, item))
+        return self.result(plan, self.outcome(plan, current, self.apply(plan, current, item)))
 
     # -- many connections ------------------------------------------------------------------
 

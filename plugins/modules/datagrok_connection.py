@@ -443,6 +443,14 @@ summary:
   returned: with O(connections)
   type: dict
   sample: {created: 2, updated: 1, deleted: 1, unchanged: 196, failed: 0}
+names:
+  description:
+    - The grok names of the connections of O(connections) that were created, updated (shares included), deleted and
+      failed, and of those whose secrets could not be compared (RV(results[].credentials_unverified)).
+    - What a report needs, without walking RV(results) in a template (which costs seconds at 10,000 connections).
+  returned: with O(connections)
+  type: dict
+  sample: {created: ['Admin:Sales'], updated: [], deleted: ['Admin:Old'], failed: [], unverified: ['Admin:Masked']}
 '''
 
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule, connection_item_spec
@@ -488,16 +496,25 @@ def bulk_items(module):
     return items
 
 
+def outcome_of(result):
+    if result.get('error'):
+        return 'failed'
+    if not result['changed']:
+        return 'unchanged'
+    return {'create': 'created', 'delete': 'deleted'}.get(result['action'], 'updated')
+
+
 def summarize(results):
+    """The ``summary`` counts and the ``names`` by outcome."""
     counts = dict(created=0, updated=0, deleted=0, unchanged=0, failed=0)
+    names = dict(created=[], updated=[], deleted=[], failed=[], unverified=[])
     for result in results:
-        if result.get('error'):
-            counts['failed'] += 1
-        elif not result['changed']:
-            counts['unchanged'] += 1
-        else:
-            counts[{'create': 'created', 'delete': 'deleted'}.get(result['action'], 'updated')] += 1
-    return counts
+        outcome = outcome_of(result)
+        counts[outcome] += 1
+        names.get(outcome, []).append(result['name'])
+        if result.get('credentials_unverified'):
+            names['unverified'].append(result['name'])
+    return counts, names
 
 
 def main():
@@ -519,7 +536,8 @@ def main():
     except ItemError as exc:
         module.fail(str(exc))
     failed = [r for r in results if r.get('error')]
-    output = dict(changed=any(r['changed'] for r in results), results=results, summary=summarize(results),
+    summary, names = summarize(results)
+    output = dict(changed=any(r['changed'] for r in results), results=results, summary=summary, names=names,
                   # Each diff once, at the top, where the callback shows it; not again per item.
                   diff=[r.pop('diff') for r in results if 'diff' in r],
                   # Ansible scrubs every returned string against every no_log value (two per item with

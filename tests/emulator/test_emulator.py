@@ -697,9 +697,10 @@ def _seed_connections(path, count):
         # Many connections share a createdOn: the order falls back to the id.
         stamp = '2024-01-01T00:%02d:00.000Z' % (index % 60)
         rows.append((stamp, conn_id, index % 3 == 0 or index % 5 == 0 or alices))
-        statements.append(('INSERT INTO connections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        statements.append(('INSERT INTO connections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
                            (conn_id, 'S%04d' % index, 'S%04d' % index, 'Alice:' if alices else 'Admin:', 'Postgres', None,
-                            {'server': 'h', 'password': 'p'}, ['seeded'], ALICE_USER if alices else ADMIN_USER, stamp, stamp)))
+                            {'server': 'h', 'password': 'p'}, ['seeded'], ALICE_USER if alices else ADMIN_USER, stamp, stamp,
+                            's%04d' % index)))
         if index % 2 == 0:
             statements.append(('INSERT INTO credentials VALUES (?, ?, ?, ?, ?)',
                                (str(uuid.uuid4()), conn_id, ALL_USERS, {'login': 'u', 'password': 'p'}, stamp)))

@@ -74,6 +74,8 @@ collections_path = {collections}
 local_tmp = {workdir}/ansible-local
 retry_files_enabled = False
 nocolor = True
+callback_plugins = {callbacks}
+callbacks_enabled = task_timer
 """
 
 ROLE_PLAYBOOK = """\
@@ -134,8 +136,13 @@ def make_connections(count, changed=False):
 class PassResult:
     """One pass of one approach at one size: wall time, requests by method, what it did."""
 
-    def __init__(self, approach, pass_name, seconds=None, requests=None, outcome='', skipped='', cpu=None):
+    def __init__(self, approach, pass_name, seconds=None, requests=None, outcome='', skipped='', cpu=None, peak_rss_mb=None,
+                 tasks=None):
         self.approach = approach
+        # The peak resident memory of the client's process tree (ansible-playbook, its forks and the module).
+        self.peak_rss_mb = peak_rss_mb
+        # (task name, seconds) of an ansible-playbook run (callback_plugins/task_timer.py).
+        self.tasks = tasks or []
         self.pass_name = pass_name
         self.seconds = seconds
         # CPU seconds (client, emulator) used by the pass: less noisy than wall time on a busy machine.
@@ -159,7 +166,8 @@ def get_kind(path):
     if path.startswith('/api/'):
         path = path[4:]
     path = path.rstrip('/')
-    if path == CONNECTIONS:
+    # The collection pages through the internal router and its count, as the vendor CLI does (_reads.py).
+    if path in (CONNECTIONS, '/connectors/connections', '/connectors/connections/count'):
         return 'list'
     if path.startswith(CONNECTIONS + '/'):
         return 'one'
@@ -246,7 +254,8 @@ class Runner:
         self.collections_path = collections_path or self._link_collection()
         if not os.path.isdir(os.path.join(self.collections_path, 'ansible_collections', 'datagrok', 'platform')):
             raise BenchmarkError('%s holds no ansible_collections/datagrok/platform' % self.collections_path)
-        self.cfg = self._write('ansible.cfg', ANSIBLE_CFG.format(collections=self.collections_path, workdir=workdir))
+        self.cfg = self._write('ansible.cfg', ANSIBLE_CFG.format(collections=self.collections_path, workdir=workdir,
+                                                                 callbacks=os.path.join(HERE, 'callback_plugins')))
         self.playbooks = {'role': self._write('role.yml', ROLE_PLAYBOOK), 'loop': self._write('loop.yml', LOOP_PLAYBOOK)}
         self.run_count = 0
 
@@ -264,7 +273,7 @@ class Runner:
         return os.path.join(self.workdir, 'collections')
 
     def ansible(self, approach, pass_name, url, items):
-        """One ansible-playbook run; returns (seconds, outcome)."""
+        """One ansible-playbook run; returns (seconds, outcome, peak RSS in MB, [(task, seconds)])."""
         self.run_count += 1
         host_vars = {
             'ansible_connection': 'local',
@@ -283,17 +292,35 @@ class Runner:
         # The generated ansible.cfg is the whole configuration: ANSIBLE_* variables of the caller's shell
         # (pipelining, callbacks, another collections path, ...) would make runs incomparable.
         env = dict((key, value) for key, value in os.environ.items() if not key.startswith('ANSIBLE_'))
-        env.update(ANSIBLE_CONFIG=self.cfg)
+        timings = os.path.join(self.workdir, 'tasks-%d.jsonl' % self.run_count)
+        env.update(ANSIBLE_CONFIG=self.cfg, DATAGROK_BENCH_TIMINGS=timings)
         cmd = [self.ansible_playbook, '-i', inventory, playbook]
         with open(output_path, 'w', encoding='utf-8') as output:
             start = time.monotonic()
-            rc = subprocess.call(cmd, stdout=output, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(cmd, stdout=output, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
+            # wait4: the rusage of this run alone; its ru_maxrss is the largest of the process tree (Linux: KB).
+            rc, peak_kb = wait_with_rusage(proc)
             seconds = time.monotonic() - start
         with open(output_path, encoding='utf-8', errors='replace') as output:
             text = output.read()
         if rc != 0:
             raise BenchmarkError('ansible-playbook (%s) exited with %d:\n%s' % (approach, rc, '\n'.join(text.splitlines()[-30:])))
-        return seconds, ansible_outcome(approach, text)
+        tasks = []
+        if os.path.exists(timings):
+            with open(timings, encoding='utf-8') as handle:
+                tasks = [(record['task'], record['seconds']) for record in map(json.loads, handle)]
+        return seconds, ansible_outcome(approach, text), peak_kb / 1024.0, tasks
+
+    def profile_module(self, url, items, check=False):
+        """One run of the bulk form in a process of --python, split by phase (profile_module.py)."""
+        self.run_count += 1
+        items_path = self._write('profile-%d.json' % self.run_count, json.dumps(items))
+        cmd = [self.python, os.path.join(HERE, 'profile_module.py'), '--url', url, '--api-key', ADMIN_KEY,
+               '--items', items_path, '--collections-path', self.collections_path] + (['--check'] if check else [])
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False, stdin=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            raise BenchmarkError('profile_module.py exited with %d:\n%s' % (proc.returncode, proc.stderr[-3000:]))
+        return json.loads(proc.stdout.strip().splitlines()[-1])
 
     def vendor(self, url, items):
         """The vendor-client loop in a process of --python (which has datagrok-api); returns (seconds, outcome)."""
@@ -306,6 +333,13 @@ class Runner:
             raise BenchmarkError('the vendor-client loop exited with %d:\n%s' % (proc.returncode, proc.stderr[-3000:]))
         answer = json.loads(proc.stdout.strip().splitlines()[-1])
         return answer['seconds'], describe_counts(answer['counts'])
+
+
+def wait_with_rusage(proc):
+    """(exit code, peak RSS in KB) of a child process and its descendants."""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss
 
 
 def ansible_outcome(approach, text):
@@ -387,12 +421,14 @@ def run_approach(runner, workdir, approach, size, passes, latency_ms):
         for pass_name in passes:
             items = make_connections(size, changed=pass_name == CHANGED)
             offset, client_cpu, server_cpu = emulator.log_size(), children_cpu(), emulator.cpu()
+            peak, tasks = None, None
             if approach == 'vendor':
                 seconds, outcome = runner.vendor(emulator.url, items)
             else:
-                seconds, outcome = runner.ansible(approach, pass_name, emulator.url, items)
+                seconds, outcome, peak, tasks = runner.ansible(approach, pass_name, emulator.url, items)
             cpu = (children_cpu() - client_cpu, None if server_cpu is None else emulator.cpu() - server_cpu)
-            result = PassResult(approach, pass_name, seconds, emulator.requests_since(offset), outcome, cpu=cpu)
+            result = PassResult(approach, pass_name, seconds, emulator.requests_since(offset), outcome, cpu=cpu,
+                                peak_rss_mb=peak, tasks=tasks)
             progress('%d ms  N=%d  %-7s %-18s %8.2f s  %s' % (latency_ms, size, approach, pass_name.replace('`', ''), seconds, outcome))
             results.append(result)
     finally:
@@ -400,9 +436,25 @@ def run_approach(runner, workdir, approach, size, passes, latency_ms):
     return results
 
 
-def run_size(runner, workdir, size, skip_loop_above, latency_ms):
+def profile_size(runner, workdir, size, latency_ms):
+    """The bulk form's phases for a create and a no-op of ``size`` connections, against a fresh emulator."""
+    emulator = Emulator(workdir, 'profile-%d-%dms' % (size, latency_ms), latency_ms).start()
+    try:
+        items = make_connections(size)
+        profiles = {CREATE: runner.profile_module(emulator.url, items), NOOP: runner.profile_module(emulator.url, items)}
+    finally:
+        emulator.stop()
+    for pass_name, profile in profiles.items():
+        progress('%d ms  N=%d  module  %-18s %8.2f s  %s' % (latency_ms, size, pass_name, profile['seconds'],
+                                                            ', '.join('%s %.2f' % item for item in profile['phases'].items())))
+    return profiles
+
+
+def run_size(runner, workdir, size, skip_loop_above, latency_ms, approaches):
     results = []
     for approach, passes in APPROACHES:
+        if approach not in approaches:
+            continue
         if approach == 'loop' and size > skip_loop_above:
             results.extend(PassResult(approach, pass_name, skipped='skipped (N > --skip-loop-above %d)' % skip_loop_above)
                            for pass_name in passes)
@@ -423,35 +475,52 @@ def evaluate_targets(by_run):
     targets = []
     for latency_ms in sorted(set(latency for latency, size in by_run)):
         by_size = dict((size, results) for (latency, size), results in by_run.items() if latency == latency_ms)
-        targets.extend(('%d ms: %s' % (latency_ms, name), verdict, measured) for name, verdict, measured in targets_at(by_size))
+        targets.extend(('%d ms: %s' % (latency_ms, name), verdict, measured) for name, verdict, measured in targets_at(by_size, latency_ms))
     return targets
 
 
-def targets_at(by_size):
+def targets_at(by_size, latency_ms):
     """The targets for the runs at one latency."""
     targets = []
     for size, results in sorted(by_size.items()):
         noop = find(results, 'role', NOOP)
-        pages = int(math.ceil(size / float(LIST_PAGE_SIZE))) + 1
+        # The pages, one more that comes back short or empty, and the count.
+        pages = int(math.ceil(size / float(LIST_PAGE_SIZE))) + 2
         targets.append(('N=%d no-op: no write requests' % size, 'PASS' if noop.writes == 0 else 'FAIL',
                         '%d POST, %d DELETE' % (noop.methods['POST'], noop.methods['DELETE'])))
-        reads_ok = noop.gets['list'] <= pages and noop.gets['one'] == 0
+        # Besides the list, only the caller (/users/current, internal then public) is read.
+        reads_ok = noop.gets['list'] <= pages and noop.gets['one'] == 0 and noop.gets['other'] <= 2
         # The credentials reads are reported, not judged: they are what update_credentials=when_changed
         # asks for (Datagrok has no route that reads the credentials of many connections at once).
         on_create = find(results, 'role', NOOP_ON_CREATE)
-        measured = ('%d list, %d `GET /connections/{name}`; also %d `GET /credentials/for/{id}` (%d with `on_create`)'
-                    % (noop.gets['list'], noop.gets['one'], noop.gets['credentials'], on_create.gets['credentials']))
+        measured = ('%d list, %d `GET /connections/{name}`, %d other; also %d `GET /credentials/for/{id}` (%d with `on_create`)'
+                    % (noop.gets['list'], noop.gets['one'], noop.gets['other'], noop.gets['credentials'],
+                       on_create.gets['credentials']))
         targets.append(('N=%d no-op: O(1) list requests, no GET per connection' % size, 'PASS' if reads_ok else 'FAIL', measured))
     big = by_size.get(1000)
     for pass_name, wording, better in ((NOOP, 'faster than', lambda role, other: role < other),
                                        (CREATE, 'no slower than', lambda role, other: role <= other)):
         name = 'N=1000 %s: role %s the vendor-client loop' % (pass_name, wording)
-        if big is None:
-            targets.append((name, 'SKIP', 'N=1000 not measured'))
+        if big is None or find(big, 'vendor', pass_name) is None:
+            targets.append((name, 'SKIP', 'N=1000 not measured with both'))
             continue
         role, vendor = find(big, 'role', pass_name), find(big, 'vendor', pass_name)
         targets.append((name, 'PASS' if better(role.seconds, vendor.seconds) else 'FAIL',
                         '%.2f s vs %.2f s' % (role.seconds, vendor.seconds)))
+    if big is not None and find(big, 'vendor', NOOP) is not None:
+        role, vendor = find(big, 'role', NOOP), find(big, 'vendor', NOOP)
+        ratio = role.seconds / vendor.seconds
+        targets.append(('N=1000 no-op: role at most %s the vendor-client loop' % ('1.5x' if latency_ms == 0 else 'half'),
+                        'PASS' if ratio <= (1.5 if latency_ms == 0 else 0.5) else 'FAIL', '%.2fx' % ratio))
+    huge = by_size.get(10000)
+    if huge is not None:
+        noop = find(huge, 'role', NOOP)
+        targets.append(('N=10000 no-op: role within 10 s', 'PASS' if noop.seconds <= 10 else 'FAIL', '%.2f s' % noop.seconds))
+        if big is not None:
+            for pass_name in (CREATE, NOOP):
+                ratio = find(huge, 'role', pass_name).seconds / find(big, 'role', pass_name).seconds
+                targets.append(('N=1000 to 10000 %s: role grows by at most 11x' % pass_name, 'PASS' if ratio <= 11 else 'FAIL',
+                                '%.1fx' % ratio))
     for pass_name in (CREATE, NOOP):
         name = 'N=200 %s: role at least 20x faster than the loop' % pass_name
         small = by_size.get(200)
@@ -500,7 +569,85 @@ def fmt_seconds(value):
     return '%.2f' % value if value < 100 else '%.0f' % value
 
 
-def render(by_run, targets, info, command, started):
+ROLE_TASKS = (('Validating arguments', 'role argument validation (ansible-core)'),
+              ('Check the shape', 'role shape check of the items'),
+              ('Converge', 'the converge task (bulk module)'))
+
+
+def task_seconds(result, prefix):
+    return sum(seconds for task, seconds in result.tasks if prefix in task)
+
+
+def growth(small, big):
+    return '%.1fx' % (big / small) if small and big is not None else '-'
+
+
+def render_growth(by_run):
+    """Per latency: each pass at the smallest and the largest size, and how its time and memory grew."""
+    out = []
+    for latency_ms in sorted(set(latency for latency, size in by_run)):
+        sizes = sorted(size for latency, size in by_run if latency == latency_ms)
+        if len(sizes) < 2:
+            continue
+        small, big = sizes[0], sizes[-1]
+        out.extend(['', '### Growth from N = %d to N = %d (%.0fx the work), latency %d ms' % (small, big, big / small, latency_ms), '',
+                    '| Approach | Pass | Wall s | Wall | Client CPU | Peak MB (client tree) | Memory |', '|---|---|---|---:|---:|---|---:|'])
+        for first in by_run[latency_ms, small]:
+            last = find(by_run[latency_ms, big], first.approach, first.pass_name)
+            if first.skipped or last is None:
+                continue
+            peak = '-' if first.peak_rss_mb is None else '%.0f / %.0f' % (first.peak_rss_mb, last.peak_rss_mb)
+            out.append('| %s | %s | %s / %s | %s | %s | %s | %s |' % (
+                LABELS[first.approach], first.pass_name, fmt_seconds(first.seconds), fmt_seconds(last.seconds),
+                growth(first.seconds, last.seconds), growth(first.client_cpu, last.client_cpu), peak,
+                growth(first.peak_rss_mb, last.peak_rss_mb)))
+    return out
+
+
+def render_profile(by_run, profiles):
+    """Where the role's create and no-op passes spend their time, at each size (wall seconds)."""
+    out = []
+    for latency_ms in sorted(set(latency for latency, size in profiles)):
+        sizes = sorted(size for latency, size in profiles if latency == latency_ms)
+        header = ' | '.join('%s N=%d' % (p, size) for p in (CREATE, NOOP) for size in sizes)
+        out.extend(['', '### Profile, latency %d ms' % latency_ms, '', '| Part | %s |' % header,
+                    '|---|%s' % ('---:|' * (2 * len(sizes)))])
+        rows = []
+
+        def row(label, value_of):
+            cells = []
+            for pass_name in (CREATE, NOOP):
+                for size in sizes:
+                    value = value_of(pass_name, size)
+                    cells.append('-' if value is None else fmt_seconds(value) if isinstance(value, float) else str(value))
+            rows.append('| %s | %s |' % (label, ' | '.join(cells)))
+
+        def role(pass_name, size):
+            return find(by_run.get((latency_ms, size), []), 'role', pass_name)
+
+        def module(pass_name, size):
+            return profiles[latency_ms, size][pass_name]
+
+        row('`ansible-playbook`, the whole role run', lambda p, n: role(p, n) and role(p, n).seconds)
+        row('start-up: Python, ansible-core, the inventory and the play', lambda p, n: role(p, n) and role(p, n).seconds - sum(
+            seconds for task, seconds in role(p, n).tasks if not task.startswith('(')))
+        for prefix, label in ROLE_TASKS:
+            row(label, lambda p, n, prefix=prefix: role(p, n) and task_seconds(role(p, n), prefix))
+        row('the other tasks (summary, diffs, failures)', lambda p, n: role(p, n) and sum(
+            seconds for task, seconds in role(p, n).tasks
+            if not task.startswith('(') and not any(prefix in task for prefix, _ in ROLE_TASKS)))
+        row('&nbsp;&nbsp;the module alone (`profile_module.py`)', lambda p, n: module(p, n)['seconds'])
+        for phase in ('arguments', 'validate', 'list', 'plan', 'apply', 'output'):
+            row('&nbsp;&nbsp;&nbsp;&nbsp;%s' % phase, lambda p, n, phase=phase: module(p, n)['phases'].get(phase))
+        row('&nbsp;&nbsp;the controller around it (converge task minus the module)', lambda p, n: role(p, n) and (
+            task_seconds(role(p, n), 'Converge') - module(p, n)['seconds']))
+        row('peak MB, `ansible-playbook` tree', lambda p, n: role(p, n) and role(p, n).peak_rss_mb and '%.0f' % role(p, n).peak_rss_mb)
+        row('peak MB, the module alone', lambda p, n: '%.0f' % module(p, n)['peak_rss_mb'])
+        out.extend(rows)
+    return out
+
+
+def render(by_run, targets, info, command, started, profiles=None):
     out = [BEGIN_MARK, '', '## Results', '']
     out.append('- Machine: %d cores, %s; %s; 1-minute load average %.1f at the start, %.1f at the end'
                % (info['cores'], info['cpu'], info['system'], info['load'], os.getloadavg()[0]))
@@ -534,6 +681,8 @@ def render(by_run, targets, info, command, started):
                 label, result.pass_name, fmt_seconds(result.seconds), cpu, result.methods['GET'], gets['list'],
                 gets['one'], gets['credentials'], gets['other'], result.methods['POST'], result.methods['DELETE'],
                 result.seconds / role.seconds, result.outcome))
+    out.extend(render_growth(by_run))
+    out.extend(render_profile(by_run, profiles or {}))
     out.extend(['', '### Targets', '', '| Target | Result | Measured |', '|---|---|---|'])
     out.extend('| %s | %s | %s |' % target for target in targets)
     out.extend(['', END_MARK, ''])
@@ -577,6 +726,11 @@ def parse_args(argv=None):
     parser.add_argument('--collections-path',
                         help='a directory holding ansible_collections/datagrok/platform (default: a temporary symlink to this checkout)')
     parser.add_argument('--keep-temp', action='store_true', help='keep the temp dir (playbooks, logs, emulator state)')
+    parser.add_argument('--approaches', nargs='+', choices=[a for a, _ in APPROACHES], default=[a for a, _ in APPROACHES],
+                        help='which approaches to run (default: all)')
+    parser.add_argument('--profile', action='store_true',
+                        help="also run the bulk form alone (profile_module.py), split by phase, at each size, and report "
+                             "where the role's time goes")
     # The vendor-client loop runs in a process of --python, which has datagrok-api: this script calls itself.
     parser.add_argument('--vendor-pass', help=argparse.SUPPRESS)
     parser.add_argument('--vendor-url', help=argparse.SUPPRESS)
@@ -584,6 +738,8 @@ def parse_args(argv=None):
     if any(size < 1 for size in args.sizes):
         parser.error('--sizes must be positive')
     args.sizes = sorted(set(args.sizes))
+    if 'role' not in args.approaches:
+        parser.error('--approaches must include role: every other approach is compared with it')
     if any(latency < 0 for latency in args.latency_ms):
         parser.error('--latency-ms must not be negative')
     args.latency_ms = sorted(set(args.latency_ms))
@@ -602,17 +758,19 @@ def benchmark(args):
     workdir = tempfile.mkdtemp(prefix='datagrok-benchmark-')
     try:
         runner = Runner(workdir, args.python, args.collections_path and os.path.abspath(args.collections_path))
-        by_run = {}
+        by_run, profiles = {}, {}
         for latency_ms in args.latency_ms:
             for size in args.sizes:
-                by_run[latency_ms, size] = run_size(runner, workdir, size, args.skip_loop_above, latency_ms)
+                by_run[latency_ms, size] = run_size(runner, workdir, size, args.skip_loop_above, latency_ms, args.approaches)
+                if args.profile:
+                    profiles[latency_ms, size] = profile_size(runner, workdir, size, latency_ms)
     finally:
         if args.keep_temp:
             progress('temp dir kept: %s' % workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     targets = evaluate_targets(by_run)
-    report = render(by_run, targets, info, command, started)
+    report = render(by_run, targets, info, command, started, profiles)
     print(report)
     if args.output:
         write_output(args.output, report)

@@ -6,9 +6,9 @@
 * ``test_unset_settings_fall_through_to_the_module``: against HTTPS with a throwaway CA, the role leaves
   ``validate_certs`` to ``DATAGROK_VALIDATE_CERTS`` (what an AWX credential sets) and to ``module_defaults``,
   where it used to pass ``true`` whatever they said; with neither, the certificate is refused.
-* ``test_a_bad_inventory_fails_in_one_line``: a misspelt key, a bad choice and a malformed share fail the role's
-  first task in one line that names each item and key, before any request, instead of ansible-core's dump of
-  the argument spec.
+* ``test_a_bad_inventory_fails_in_one_line``: a misspelt key, a bad choice and a malformed share fail the role in
+  one line that names each item and key (and the nearest known key), before any request, instead of
+  ansible-core's dump of the argument spec.
 * ``test_secrets_not_compared_are_named``: on a server that masks stored credentials, a changed password under
   ``when_changed`` is not written (it cannot be compared), and the summary counts and names the connection.
 """
@@ -110,13 +110,10 @@ def test_a_bad_inventory_fails_in_one_line(emulator, ansible):
     assert run.rc != 0
     assert server.requests_since(mark) == []
     # ansible-core 2.19 prints the message twice ([ERROR] and fatal:), each time whole on one line.
-    messages = set(re.search(r'Invalid datagrok_connections: ([^"]*)', line).group(1)
-                   for line in run.stdout.splitlines() if 'Invalid datagrok_connections' in line)
-    assert len(messages) == 1, run.text[-3000:]
-    line = messages.pop()
-    assert 'datagrok_connections[1] (Typo): unknown key data_sorce; an item takes name, state, data_source' in line
-    assert 'datagrok_connections[1] (Typo): state must be one of present, absent, got gone' in line
-    assert "datagrok_connections[2] (Share): each of shares is {group, access}, got {'group': 'Chemists', 'acess': 'View'}" in line
-    assert 'datagrok_connections[0]' not in line
+    messages = set(re.search(r'Invalid option connections: ([^"]*)', line).group(1)
+                   for line in run.stdout.splitlines() if 'Invalid option connections' in line)
+    assert messages == {"connections[1] (Typo): unknown key 'data_sorce' (did you mean 'data_source'?), state must be one of "
+                        "present, absent; connections[2] (Share): unknown key 'shares[0].acess' (did you mean 'access'?)"}, \
+        run.text[-3000:]
     assert 'argument_spec_data' not in run.text and len(run.stdout) < 2500, len(run.stdout)
     assert 'Sk-shape-1' not in run.text

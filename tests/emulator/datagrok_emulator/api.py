@@ -8,7 +8,7 @@ import uuid
 
 from . import masking, smartfilter, sources, store as db, testing
 from .internal import InternalRoutes, int_arg, page_rows
-from .lookups import LISTED, Lookups
+from .lookups import LISTED, Lookups, visible_sql
 from .model import (ApiError, access_denied, can_edit, connection_json, credentials_for, credentials_json,
                     find_connection, find_group, group_json, load_user, member_links, namespace_of, not_found,
                     share_target, shareable, containers_of, user_json)
@@ -139,7 +139,8 @@ class Api(InternalRoutes):
 
     # ---- connections ------------------------------------------------------------------------------------------------
 
-    def _filtered_connections(self, req, lookups=None) -> list:
+    def _filtered_connections(self, req, lookups=None, limit=None, page=None) -> list:
+        """The connections the caller sees that match the filters, in the server's order; a page of them with ``limit``."""
         lookups = lookups or Lookups(self.store, req.user)
         logins = {u['id']: u['login'] for u in lookups.users().values()}
         # The server rewrites a structured `name` clause to friendlyName; `shortName` is the real name.
@@ -150,31 +151,35 @@ class Api(InternalRoutes):
         checks = smartfilter.parse(req.query.get('text') or '', fields)
         data_source = (req.query.get('dataSource') or '').casefold()
         tags = [t.strip().casefold() for t in (req.query.get('tags') or '').split(',') if t.strip()]
-        result = []
-        for conn in self.store.all('SELECT %s FROM connections ORDER BY created_on, id' % LISTED):
-            conn_tags = {t.casefold() for t in conn['tags']}
-            if (lookups.can_view(conn) and all(check(conn) for check in checks)
-                    and (not data_source or conn['data_source'].casefold() == data_source) and all(t in conn_tags for t in tags)):
-                result.append(conn)
-        return result
+        where, args = visible_sql(req.user)
+        sql = 'SELECT %s FROM connections%s ORDER BY created_on, id' % (LISTED, where)
+        if not (checks or data_source or tags):
+            if limit is None or limit < 0:
+                return self.store.all(sql, args)
+            # Nothing to filter in Python: the page is read alone, so listing N connections page by page costs N.
+            return self.store.all(sql + ' LIMIT ? OFFSET ?', args + [limit, (max(page or 1, 1) - 1) * limit])
+        rows = [conn for conn in self.store.all(sql, args)
+                if all(check(conn) for check in checks) and (not data_source or conn['data_source'].casefold() == data_source)
+                and all(t in {t.casefold() for t in conn['tags']} for t in tags)]
+        return rows if limit is None else page_rows(rows, limit, page)
 
-    def _ordered_connections(self, req, lookups) -> list:
-        """`order=field`, or `-field` / `!field` (node-dapi.js NodeHttpDataSource.order) for descending."""
-        rows = self._filtered_connections(req, lookups)
+    def _ordered_connections(self, req, lookups, paged=False) -> list:
+        """`order=field`, or `-field` / `!field` (node-dapi.js NodeHttpDataSource.order) for descending; with ``paged``,
+        the page that `limit` and `page` ask for."""
+        limit, page = (int_arg(req, 'limit'), int_arg(req, 'page')) if paged else (None, None)
         order = req.query.get('order') or ''
         columns = {'name': 'name', 'friendlyname': 'friendly_name', 'createdon': 'created_on', 'updatedon': 'updated_on',
                    'datasource': 'data_source', 'namespace': 'namespace', 'id': 'id', 'description': 'description'}
         column = columns.get(order.lstrip('-!').lower())
-        if column:
-            rows.sort(key=lambda c: str(c[column] or '').casefold(), reverse=order[:1] in ('-', '!'))
-        return rows
+        if not column:
+            return self._filtered_connections(req, lookups, limit, page)
+        rows = self._filtered_connections(req, lookups)
+        rows.sort(key=lambda c: str(c[column] or '').casefold(), reverse=order[:1] in ('-', '!'))
+        return page_rows(rows, limit, page) if paged else rows
 
     def connections_list(self, req):
         lookups = Lookups(self.store, req.user)
-        rows = self._ordered_connections(req, lookups)
-        limit, page = int_arg(req, 'limit'), int_arg(req, 'page')
-        if self.options.public_list_paging == 'honour':
-            rows = page_rows(rows, limit, page)
+        rows = self._ordered_connections(req, lookups, paged=self.options.public_list_paging == 'honour')
         return self._listed(req, rows, lookups)
 
     def _listed(self, req, rows, lookups) -> list:
@@ -196,19 +201,16 @@ class Api(InternalRoutes):
 
     def _unique_name(self, namespace: str, name: str, conn_id: str) -> str:
         """Names are unique per namespace, ignoring case: a clash is stored as Name_1, Name_2, ... (as Datlas does)."""
-        sql, args = 'SELECT name FROM connections WHERE namespace = ? AND id != ?', [namespace, conn_id]
-        if name.isascii():
-            # Only the names that can clash. LIKE folds ASCII only, so names with other letters are read too.
-            pattern = re.sub(r'([\\%_])', r'\\\1', name)
-            sql += " AND (name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR name GLOB ?)"
-            args += [pattern, pattern + '\\_%', '*[^\x01-\x7f]*']
-        rows = self.store.all(sql, args)
-        taken = {c['name'].casefold() for c in rows}
-        candidate, counter = name, 0
-        while candidate.casefold() in taken:
+        key = name.casefold()
+        # Only the names that can clash, the key and "key_...": one range of the (namespace, name_key) index.
+        rows = self.store.all('SELECT name_key FROM connections WHERE namespace = ? AND id != ? AND '
+                              '(name_key = ? OR (name_key > ? AND name_key < ?))', (namespace, conn_id, key, key + '_', key + '`'))
+        taken = {row['name_key'] for row in rows}
+        candidate, counter = key, 0
+        while candidate in taken:
             counter += 1
-            candidate = '%s_%d' % (name, counter)
-        return candidate
+            candidate = '%s_%d' % (key, counter)
+        return name if not counter else '%s_%d' % (name, counter)
 
     def connections_save(self, req):
         user, body = req.user, _body_dict(req)

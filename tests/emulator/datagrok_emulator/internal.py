@@ -57,7 +57,7 @@ class InternalRoutes:
     def connectors_list(self, req):
         """The internal router honours limit with a 1-based page (node-dapi.js InternalDataSource.listAll)."""
         lookups = Lookups(self.store, req.user)
-        rows = page_rows(self._ordered_connections(req, lookups), int_arg(req, 'limit'), int_arg(req, 'page'))
+        rows = self._ordered_connections(req, lookups, paged=True)
         return self._listed(req, rows, lookups)
 
     def connectors_count(self, req):

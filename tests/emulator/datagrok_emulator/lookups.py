@@ -34,6 +34,18 @@ def granted_entities(store, user) -> set:
     return {row['entity_id'] for row in rows}
 
 
+def visible_sql(user):
+    """A WHERE clause and its arguments for the connections ``user`` may see (model.can_view, in SQL): an administrator
+    sees all; anyone else what they authored and what one of their groups holds a grant on, or on a linking project."""
+    if user['is_admin']:
+        return '', []
+    groups = sorted(user['groups'])
+    marks = ', '.join('?' * len(groups))
+    return (' WHERE author_id = ? OR id IN (SELECT entity_id FROM permissions WHERE group_id IN (%s)) OR id IN '
+            '(SELECT l.entity_id FROM project_links l JOIN permissions p ON p.entity_id = l.project_id '
+            'WHERE p.group_id IN (%s))' % (marks, marks), [user['id']] + groups + groups)
+
+
 class Lookups:
     """Per request and per caller: each table is read at most once, and the credentials once per listed connection."""
 

@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, name TEXT, friendly_name
     personal INTEGER, hidden INTEGER, created_on TEXT, updated_on TEXT);
 CREATE TABLE IF NOT EXISTS memberships (id TEXT PRIMARY KEY, parent_id TEXT, child_id TEXT, is_admin INTEGER);
 CREATE TABLE IF NOT EXISTS connections (id TEXT PRIMARY KEY, name TEXT, friendly_name TEXT, namespace TEXT,
-    data_source TEXT, description TEXT, parameters TEXT, tags TEXT, author_id TEXT, created_on TEXT, updated_on TEXT);
+    data_source TEXT, description TEXT, parameters TEXT, tags TEXT, author_id TEXT, created_on TEXT, updated_on TEXT,
+    name_key TEXT);
 CREATE UNIQUE INDEX IF NOT EXISTS connections_name ON connections (namespace COLLATE NOCASE, name COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, entity_id TEXT, group_id TEXT, parameters TEXT,
     created_on TEXT, UNIQUE (entity_id, group_id));
@@ -63,6 +64,7 @@ class Store:
             # WAL is a property of the file: set once, it holds for every connection and across restarts.
             self._db().execute('PRAGMA journal_mode=WAL')
             self._db().executescript(SCHEMA)
+            self._add_name_keys()
         with self.writing():
             if self.one('SELECT value FROM meta WHERE key = ?', ('seeded',)) is None:
                 self._seed()
@@ -157,7 +159,19 @@ class Store:
             for sql, args in statements:
                 db.execute(sql, [json.dumps(a) if isinstance(a, (dict, list)) else a for a in args])
 
+    def _add_name_keys(self):
+        """``name_key`` is the casefolded name, indexed with the namespace, so that a new name is checked against the
+        names that can clash without reading them all (NOCASE folds ASCII only). State files from before it get it."""
+        db = self._db()
+        if 'name_key' not in [row[1] for row in db.execute('PRAGMA table_info(connections)')]:
+            db.execute('ALTER TABLE connections ADD COLUMN name_key TEXT')
+        db.executemany('UPDATE connections SET name_key = ? WHERE id = ?',
+                       [(name.casefold(), conn_id) for conn_id, name in db.execute('SELECT id, name FROM connections WHERE name_key IS NULL')])
+        db.execute('CREATE INDEX IF NOT EXISTS connections_key ON connections (namespace, name_key)')
+
     def insert(self, table: str, row: dict):
+        if table == 'connections':
+            row = dict(row, name_key=row['name'].casefold())
         columns = ', '.join(row)
         marks = ', '.join('?' * len(row))
         self.write(('INSERT OR REPLACE INTO %s (%s) VALUES (%s)' % (table, columns, marks), list(row.values())))

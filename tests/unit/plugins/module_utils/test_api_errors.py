@@ -146,9 +146,11 @@ class RecordingAdapter(BaseAdapter):
     def __init__(self):
         super(RecordingAdapter, self).__init__()
         self.verify = []
+        self.proxies = []
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         self.verify.append(verify)
+        self.proxies.append(dict(proxies or {}))
         response = requests.Response()
         response.status_code = 200
         response._content = b'{}'  # pylint: disable=protected-access
@@ -174,3 +176,18 @@ def test_tls_options_beat_requests_ca_bundle_environment(monkeypatch, options, v
     client.session.mount('https://', adapter)
     client.current_user()
     assert adapter.verify == [verify]
+
+
+def test_the_environment_is_read_once_for_every_request(monkeypatch):
+    # HTTPS_PROXY and NO_PROXY count as when requests reads them per request, but they are read once.
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.example.com:3128')
+    monkeypatch.setenv('NO_PROXY', 'elsewhere.example.com')
+    client = DatagrokClient(BASE, 'k3y')
+    monkeypatch.setenv('NO_PROXY', 'dg.example.com')
+    assert 'https' not in DatagrokClient(BASE, 'k3y').session.proxies
+    adapter = RecordingAdapter()
+    client.session.mount('https://', adapter)
+    monkeypatch.setattr(requests.sessions, 'get_environ_proxies', lambda *a, **k: pytest.fail('read the environment again'))
+    client.current_user()
+    client.current_user()
+    assert [p.get('https') for p in adapter.proxies] == ['http://proxy.example.com:3128'] * 2

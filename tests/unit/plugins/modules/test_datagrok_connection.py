@@ -3,31 +3,52 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The role `connections` checks its items against the module's per-connection options: they must stay equal."""
+"""The bulk form checks the shape of its items first, in one line naming each item at fault (issue 13)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
+import json
 
-import yaml
+import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._module import connection_item_spec
+from ansible.module_utils import basic
+from ansible.module_utils.common.text.converters import to_bytes
 
-ROLE_VARS = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'connections', 'vars', 'main.yml')
+from ansible_collections.datagrok.platform.plugins.module_utils._module import item_shape_errors
+from ansible_collections.datagrok.platform.plugins.modules import datagrok_connection
 
-
-def role_vars():
-    with open(ROLE_VARS) as handle:
-        return yaml.safe_load(handle)
-
-
-def test_the_roles_item_keys_are_the_modules_connection_options():
-    assert role_vars()['datagrok_connections_item_keys'] == list(connection_item_spec())
+OPTIONS = datagrok_connection.argument_spec()['connections']['options']
 
 
-def test_the_roles_item_choices_are_the_modules():
-    spec = connection_item_spec()
-    choices = dict((key, option['choices']) for key, option in spec.items() if 'choices' in option)
-    assert role_vars()['datagrok_connections_item_choices'] == choices
+def test_each_item_at_fault_is_named_with_its_keys_and_the_nearest_known_one():
+    items = [{'name': 'Good', 'data_source': 'S3'},
+             {'name': 'Typo', 'data_sorce': 'S3', 'state': 'gone', 'shares': [{'group': 'Chemists', 'acess': 'View'}, 'x']},
+             'text',
+             {'data_source': 'S3', 'passwrd': 'hunter22'}]
+    assert item_shape_errors(items, OPTIONS) == [
+        "connections[1] (Typo): unknown key 'data_sorce' (did you mean 'data_source'?), "
+        "unknown key 'shares[0].acess' (did you mean 'access'?), shares[1] must be a mapping of options, "
+        "state must be one of present, absent",
+        'connections[2]: must be a mapping of options',
+        "connections[3]: unknown key 'passwrd', name is required",
+    ]
+
+
+def test_good_items_have_no_shape_errors():
+    assert item_shape_errors([{'name': 'a', 'state': 'absent', 'shares': [{'group': 'g'}]}], OPTIONS) == []
+
+
+def test_the_module_fails_in_one_line_before_its_own_checks(monkeypatch, capsys):
+    args = {'url': 'https://dg.example.com', 'api_key': 'k3y',
+            'connections': [{'name': 'Typo', 'data_sorce': 'S3', 'credentials': {'password': 'hunter22'}}]}
+    monkeypatch.setattr(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args})))
+    monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy', raising=False)
+    with pytest.raises(SystemExit):
+        datagrok_connection.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result['failed']
+    assert result['msg'] == ("Invalid option connections: connections[0] (Typo): unknown key 'data_sorce' "
+                             "(did you mean 'data_source'?)")
+    assert 'hunter22' not in json.dumps(result)

@@ -711,7 +711,7 @@ def _seed_connections(path, count):
     store.write(*statements)
     store.close()
     rows.sort()
-    return [conn_id for _, conn_id, _ in rows], [conn_id for _, conn_id, alices in rows if alices]
+    return [row[1] for row in rows], [row[1] for row in rows if row[2]]
 
 
 def test_a_long_listing_in_pages_returns_every_id_once(start_emulator, tmp_path):

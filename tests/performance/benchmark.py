@@ -337,7 +337,7 @@ class Runner:
 
 def wait_with_rusage(proc):
     """(exit code, peak RSS in KB) of a child process and its descendants."""
-    _, status, usage = os.wait4(proc.pid, 0)
+    status, usage = os.wait4(proc.pid, 0)[1:]
     proc.returncode = os.waitstatus_to_exitcode(status)
     return proc.returncode, usage.ru_maxrss
 
@@ -445,8 +445,8 @@ def profile_size(runner, workdir, size, latency_ms):
     finally:
         emulator.stop()
     for pass_name, profile in profiles.items():
-        progress('%d ms  N=%d  module  %-18s %8.2f s  %s' % (latency_ms, size, pass_name, profile['seconds'],
-                                                            ', '.join('%s %.2f' % item for item in profile['phases'].items())))
+        phases = ', '.join('%s %.2f' % item for item in profile['phases'].items())
+        progress('%d ms  N=%d  module  %-18s %8.2f s  %s' % (latency_ms, size, pass_name, profile['seconds'], phases))
     return profiles
 
 
@@ -570,7 +570,6 @@ def fmt_seconds(value):
 
 
 ROLE_TASKS = (('Validating arguments', 'role argument validation (ansible-core)'),
-              ('Check the shape', 'role shape check of the items'),
               ('Converge', 'the converge task (bulk module)'))
 
 
@@ -635,7 +634,7 @@ def render_profile(by_run, profiles):
             row(label, lambda p, n, prefix=prefix: role(p, n) and task_seconds(role(p, n), prefix))
         row('the other tasks (summary, diffs, failures)', lambda p, n: role(p, n) and sum(
             seconds for task, seconds in role(p, n).tasks
-            if not task.startswith('(') and not any(prefix in task for prefix, _ in ROLE_TASKS)))
+            if not task.startswith('(') and not any(prefix in task for prefix, label in ROLE_TASKS)))
         row('&nbsp;&nbsp;the module alone (`profile_module.py`)', lambda p, n: module(p, n)['seconds'])
         for phase in ('arguments', 'validate', 'list', 'plan', 'apply', 'output'):
             row('&nbsp;&nbsp;&nbsp;&nbsp;%s' % phase, lambda p, n, phase=phase: module(p, n)['phases'].get(phase))
@@ -726,7 +725,7 @@ def parse_args(argv=None):
     parser.add_argument('--collections-path',
                         help='a directory holding ansible_collections/datagrok/platform (default: a temporary symlink to this checkout)')
     parser.add_argument('--keep-temp', action='store_true', help='keep the temp dir (playbooks, logs, emulator state)')
-    parser.add_argument('--approaches', nargs='+', choices=[a for a, _ in APPROACHES], default=[a for a, _ in APPROACHES],
+    parser.add_argument('--approaches', nargs='+', choices=[a for a, passes in APPROACHES], default=[a for a, passes in APPROACHES],
                         help='which approaches to run (default: all)')
     parser.add_argument('--profile', action='store_true',
                         help="also run the bulk form alone (profile_module.py), split by phase, at each size, and report "

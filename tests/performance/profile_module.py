@@ -94,7 +94,7 @@ def run(url, api_key, items, items_path, check):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--url', required=True)
     parser.add_argument('--api-key', required=True)
     parser.add_argument('--items', required=True, help='a JSON file holding the list of connections')

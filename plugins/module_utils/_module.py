@@ -92,7 +92,8 @@ def _key_errors(item, options, prefix=''):
         if spec.get('required') and value is None:
             found.append('%s%s is required' % (prefix, key))
         elif spec.get('choices') and value is not None and value not in spec['choices']:
-            found.append('%s%s must be one of %s' % (prefix, key, ', '.join(spec['choices'])))
+            # A choice holds no secret: the value given is shown.
+            found.append("%s%s must be one of %s, got '%s'" % (prefix, key, ', '.join(spec['choices']), value))
         elif spec.get('options') and isinstance(value, list):
             for number, sub in enumerate(value):
                 found.extend(_key_errors(sub, spec['options'], '%s[%d].' % (key, number)))
@@ -143,7 +144,12 @@ class DatagrokModule(AnsibleModule):
         # The items' shape, in one line that names each item at fault, before AnsibleModule's own checks, which name
         # neither the item nor the nearest key (and stop at the first).
         options = (self.argument_spec.get('connections') or {}).get('options')
-        problems = item_shape_errors(self.params.get('connections'), options) if options else []
+        items = self.params.get('connections')
+        if options and items is not None and not isinstance(items, list):
+            self.fail_json(msg=self.option_error('connections', 'must be a list of connections (mappings), got %s'
+                                                 % ('a mapping' if isinstance(items, dict) else 'text' if isinstance(items, str)
+                                                    else type(items).__name__)))
+        problems = item_shape_errors(items, options) if options else []
         if problems:
             self.fail_json(msg=self.option_error('connections', '; '.join(problems)))
 

@@ -41,12 +41,12 @@ MODULE_CASES = [
     ('conn-parameters-list', CONNECTION, {'name': 'x', 'parameters': [1, 2]}, ['parameters', 'dict'], 'none'),
     ('conn-unknown-option', CONNECTION, {'name': 'x', 'hostname': 'db'}, ['Unsupported parameters', 'hostname'], 'none'),
     ('conn-item-unknown-option', CONNECTION, {'connections': [{'name': 'x', 'server': 'db'}]},
-     ['connections.server', 'Supported parameters'], 'none'),
+     ["connections[0] (x): unknown key 'server'"], 'none'),
     # --- datagrok_connection: names -------------------------------------------------------------------------
     ('conn-name-empty', CONNECTION, {'name': ''}, ['name', 'must not be empty'], 'none'),
     ('conn-name-dot', CONNECTION, {'name': 'Sales.Q1', 'data_source': 'S3'}, ['name', 'cannot be addressed', "'.'"], 'none'),
     ('conn-item-without-name', CONNECTION, {'connections': [{'data_source': 'S3'}]},
-     ['missing required arguments: name', 'connections'], 'none'),
+     ['Invalid option connections: connections[0]: name is required'], 'none'),
     ('conn-duplicate-names', CONNECTION, {'connections': [{'name': 'Dup', 'data_source': 'S3'}, {'name': 'dup', 'state': 'absent'}]},
      ['connections', 'connections[0] and connections[1] both name'], 'none'),
     ('conn-duplicate-names-resolved', CONNECTION, {'connections': [{'name': 'Twin', 'state': 'absent'}, {'name': 'Admin:twin', 'state': 'absent'}]},
@@ -104,12 +104,12 @@ MODULE_CASES = [
 
 # (case id, host variables (the malformed inventory), expected substrings): the role refuses before any request.
 ROLE_CASES = [
-    ('role-connections-string', {'datagrok_connections': 'Northwind'}, ['datagrok_connections', 'dict']),
-    ('role-connections-dict', {'datagrok_connections': {'name': 'Northwind'}}, ['datagrok_connections', 'list']),
-    ('role-item-without-name', {'datagrok_connections': [{'data_source': 'S3'}]}, ['missing required arguments: name', 'datagrok_connections']),
+    ('role-connections-string', {'datagrok_connections': 'Northwind'}, ['datagrok_connections', 'must be a list of connections', 'got text']),
+    ('role-connections-dict', {'datagrok_connections': {'name': 'Northwind'}}, ['datagrok_connections', 'must be a list', 'got a mapping']),
+    ('role-item-without-name', {'datagrok_connections': [{'data_source': 'S3'}]}, ['datagrok_connections', 'connections[0]: name is required']),
     ('role-item-state', {'datagrok_connections': [{'name': 'x', 'state': 'gone'}]}, ['state', 'present, absent', 'gone']),
     ('role-item-parameters-string', {'datagrok_connections': [{'name': 'x', 'parameters': 'server db'}]}, ['parameters', 'dict']),
-    ('role-item-unknown-key', {'datagrok_connections': [{'name': 'x', 'host': 'db'}]}, ['datagrok_connections.host', 'Supported parameters']),
+    ('role-item-unknown-key', {'datagrok_connections': [{'name': 'x', 'host': 'db'}]}, ['datagrok_connections', "connections[0] (x): unknown key 'host'"]),
     ('role-item-access', {'datagrok_connections': [{'name': 'x', 'shares': [{'group': 'Analysts', 'access': 'Owner'}]}]},
      ['access', 'View, Edit', 'Owner']),
     ('role-update-credentials', {'datagrok_connections_update_credentials': 'never'}, ['datagrok_connections_update_credentials', 'always']),

@@ -113,7 +113,7 @@ def test_a_bad_inventory_fails_in_one_line(emulator, ansible):
     messages = set(re.search(r'Invalid option connections: ([^"]*)', line).group(1)
                    for line in run.stdout.splitlines() if 'Invalid option connections' in line)
     assert messages == {"connections[1] (Typo): unknown key 'data_sorce' (did you mean 'data_source'?), state must be one of "
-                        "present, absent; connections[2] (Share): unknown key 'shares[0].acess' (did you mean 'access'?)"}, \
+                        "present, absent, got 'gone'; connections[2] (Share): unknown key 'shares[0].acess' (did you mean 'access'?)"}, \
         run.text[-3000:]
     assert 'argument_spec_data' not in run.text and len(run.stdout) < 2500, len(run.stdout)
     assert 'Sk-shape-1' not in run.text

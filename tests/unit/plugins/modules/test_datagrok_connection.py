@@ -30,7 +30,7 @@ def test_each_item_at_fault_is_named_with_its_keys_and_the_nearest_known_one():
     assert item_shape_errors(items, OPTIONS) == [
         "connections[1] (Typo): unknown key 'data_sorce' (did you mean 'data_source'?), "
         "unknown key 'shares[0].acess' (did you mean 'access'?), shares[1] must be a mapping of options, "
-        "state must be one of present, absent",
+        "state must be one of present, absent, got 'gone'",
         'connections[2]: must be a mapping of options',
         "connections[3]: unknown key 'passwrd', name is required",
     ]

@@ -110,8 +110,8 @@ def test_a_bad_inventory_fails_in_one_line(emulator, ansible):
     assert run.rc != 0
     assert server.requests_since(mark) == []
     # ansible-core 2.19 prints the message twice ([ERROR] and fatal:), each time whole on one line.
-    messages = set(re.search(r'Invalid option connections: ([^"]*)', line).group(1)
-                   for line in run.stdout.splitlines() if 'Invalid option connections' in line)
+    messages = set(re.search(r'Invalid datagrok_connections: ([^"]*)', line).group(1)
+                   for line in run.stdout.splitlines() if 'Invalid datagrok_connections' in line)
     assert messages == {"connections[1] (Typo): unknown key 'data_sorce' (did you mean 'data_source'?), state must be one of "
                         "present, absent, got 'gone'; connections[2] (Share): unknown key 'shares[0].acess' (did you mean 'access'?)"}, \
         run.text[-3000:]

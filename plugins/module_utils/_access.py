@@ -20,8 +20,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from urllib.parse import quote
-
 from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
 
 # Seeded on every instance (python-api datagrok_api/models/group.py; tools registry.ts).
@@ -31,35 +29,12 @@ ADMINISTRATORS = '1ab8b38d-9c4e-4b1e-81c3-ae2bde3e12c5'
 PLATFORM_NAMESPACES = ('system:',)
 
 
-def caller_groups(client):
-    """``(user, group ids)`` of the api_key's user: their personal group and every group above it, or None when the
-    server does not tell. Read once per client."""
-    def read():
-        try:
-            user = client.current_user() or {}
-            personal = (user.get('group') or {}).get('id') if isinstance(user, dict) else None
-            if not user.get('id') or not personal:
-                return None
-            found, todo = set(), [personal]
-            while todo:
-                group_id = todo.pop()
-                if group_id in found:
-                    continue
-                found.add(group_id)
-                parents = client.get('/groups/%s/memberships' % quote(group_id, safe='')) or []
-                todo.extend(g['id'] for g in parents if isinstance(g, dict) and g.get('id'))
-        except DatagrokError:
-            return None
-        return user, set(g.casefold() for g in found)
-    return client._cached('caller_groups', read)  # pylint: disable=protected-access
-
-
 def write_refusal(client, operation, name, current, grants=None):
     """Why the server will refuse the caller's ``operation`` on ``current``, or None when it will not (or when that
     cannot be known). ``grants`` are those already read for the plan (``list_grants``), if any."""
     if (current.get('namespace') or '').casefold() in PLATFORM_NAMESPACES:
         return None
-    caller = caller_groups(client)
+    caller = client.caller_groups()
     author = (current.get('author') or {}).get('id')
     if caller is None or not author:
         return None

@@ -126,6 +126,29 @@ class ServerReads(object):
                 return name.rstrip(':') + ':'
         raise DatagrokError('the server tells neither the project nor the login of the api_key\'s user')
 
+    def caller_groups(self):
+        """``(user, group ids)`` of the api_key's user: their personal group and every group above it (memberships
+        nest), or None when the server does not tell. Read once per client; ``_access.py`` decides with it."""
+        return self._cached('caller_groups', self._read_caller_groups)
+
+    def _read_caller_groups(self):
+        try:
+            user = self.request('GET', '/public/v1/users/current') or {}
+            personal = (user.get('group') or {}).get('id') if isinstance(user, dict) else None
+            if not user.get('id') or not personal:
+                return None
+            found, todo = set(), [personal]
+            while todo:
+                group_id = todo.pop()
+                if group_id in found:
+                    continue
+                found.add(group_id)
+                parents = self.request('GET', '/public/v1/groups/%s/memberships' % quote(group_id, safe='')) or []
+                todo.extend(g['id'] for g in parents if isinstance(g, dict) and g.get('id'))
+        except DatagrokError:
+            return None
+        return user, set(g.casefold() for g in found)
+
     # -- grants -----------------------------------------------------------------------------------
 
     def list_grants(self, entity_id):

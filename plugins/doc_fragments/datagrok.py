@@ -37,6 +37,9 @@ options:
   ca_path:
     description:
       - A CA bundle (PEM file) to validate the server's certificate with, for servers with a private CA.
+      - If not set, the bundle named by E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) is used when either is set,
+        else the system's trust store (which honours E(SSL_CERT_FILE) and E(SSL_CERT_DIR)).
+      - Ignored when O(validate_certs=false).
     type: path
   timeout:
     description:
@@ -52,11 +55,12 @@ options:
       - V(0) disables retries.
     type: int
     default: 3
-requirements:
-  - requests
 notes:
   - The modules run on the controller or the host they are delegated to and talk to the Datagrok REST API
     (C(/public/v1)) from there.
+  - They need no Python package beyond ansible-core. They reach the server through the proxy that E(HTTPS_PROXY)
+    or E(HTTP_PROXY) names (an C(http://) proxy, which tunnels TLS), unless E(NO_PROXY) lists it, and they do
+    not follow redirects.
 '''
 
     ACTIONGROUP = r'''

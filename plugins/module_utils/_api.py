@@ -12,24 +12,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import http.client
 import json
 import random
 import re
 import ssl
 import time
-import traceback
 import uuid
 
 from urllib.parse import quote, urlparse
-
-REQUESTS_IMPORT_ERROR = None
-try:
-    import requests
-    from requests.adapters import HTTPAdapter
-except ImportError:
-    requests = None
-    HTTPAdapter = object
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 from ansible_collections.datagrok.platform.plugins.module_utils._errors import (  # noqa: F401, pylint: disable=unused-import
     DatagrokError,
@@ -37,6 +28,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._errors import (
     parse_api_error,
 )
 from ansible_collections.datagrok.platform.plugins.module_utils._reads import ServerReads
+from ansible_collections.datagrok.platform.plugins.module_utils._transport import HttpSession
 
 API_PREFIX = '/public/v1'
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
@@ -72,11 +64,8 @@ def url_problem(url):
 
 
 def tls_reason(exc):
-    """The innermost ``ssl`` reason of a TLS failure, without the wrapping of requests and urllib3.
-
-    ``requests`` reports ``HTTPSConnectionPool(...): Max retries exceeded with url: ... (Caused by SSLError(
-    SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ...')))``,
-    although nothing was retried. Returns (reason, is_verification_failure).
+    """The innermost ``ssl`` reason of a TLS failure, however it is wrapped (a proxy's tunnel, a library's retry
+    error), without OpenSSL's source location. Returns (reason, is_verification_failure).
     """
     pending, seen = [exc], set()
     while pending:
@@ -131,49 +120,40 @@ class DatagrokClient(ServerReads):
         self.retries = retries
         self.sleep = sleep
         self._reads_init()
-        self.session = session or requests.Session()
-        if session is None:
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1))
-            self.session.mount('http://', adapter)
-            self.session.mount('https://', adapter)
         self.ca_path = ca_path if validate_certs else None
-        self.session.verify = (ca_path or True) if validate_certs else False
+        self._session_error = None
         if session is None:
-            # requests reads the proxy and CA-bundle variables on every request, by scanning the whole environment
-            # (about 1 ms a request here: 10 s for 10,000). Every request goes to one host: read them once.
-            settings = self.session.merge_environment_settings(self.base_url, {}, None, self.session.verify, None)
-            self.session.proxies.update(settings['proxies'])
-            self.session.verify = settings['verify'] if self.session.verify is True else self.session.verify
-            # Also keeps ~/.netrc from replacing the API key's Authorization header.
-            self.session.trust_env = False
-        self.session.headers.update({
-            'Authorization': authorization_header(api_key),
-            # Datagrok clients send a JSON content type on every request, GET and DELETE included.
-            'Content-Type': 'application/json',
-            'Accept': 'application/json',
-        })
+            try:
+                session = HttpSession(self.base_url, validate_certs=validate_certs, ca_path=ca_path, pool_size=pool_size)
+            except ValueError as exc:
+                # An unreadable CA bundle, an unusable proxy setting: the first request reports it, as one line.
+                self._session_error = exc
+        self.session = session
+        if session is not None:
+            session.headers.update({
+                'Authorization': authorization_header(api_key),
+                # Datagrok clients send a JSON content type on every request, GET and DELETE included.
+                'Content-Type': 'application/json',
+                'Accept': 'application/json',
+            })
 
     # -- transport -------------------------------------------------------------------------
 
     def _send_once(self, method, path, params, body):
-        url = self.base_url + path
-        extra = {}
-        if self.session.verify is not True:
-            # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override Session.verify (even False) unless
-            # verify is passed with the request itself: validate_certs=false and ca_path must win.
-            extra['verify'] = self.session.verify
         try:
-            response = self.session.request(method, url, params=params,
-                                            data=None if body is None else json.dumps(body),
-                                            timeout=self.timeout, **extra)
-        except requests.exceptions.SSLError as exc:
+            if self._session_error is not None:
+                raise self._session_error
+            response = self.session.request(method, self.base_url + path, params=params,
+                                            data=None if body is None else json.dumps(body), timeout=self.timeout)
+        except ssl.SSLError as exc:
             raise DatagrokError(self._tls_message(exc))
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            raise DatagrokError('cannot reach %s: %s' % (self.base_url, exc.__class__.__name__ + ': ' + str(exc)),
-                                retriable=True)
-        except (requests.exceptions.RequestException, ValueError, OSError) as exc:
-            # An invalid URL, an unreadable CA bundle, ...: no answer, and retrying will not help.
+        except (ValueError, http.client.InvalidURL) as exc:
+            # An invalid URL or header, an unreadable CA bundle: nothing was sent, and retrying will not help.
             raise DatagrokError('cannot send a request to %s: %s' % (self.base_url, exc.__class__.__name__ + ': ' + one_line(exc)))
+        except (OSError, http.client.HTTPException) as exc:
+            # Refused, reset, timed out, or an answer cut short: the server may answer the next attempt.
+            raise DatagrokError('cannot reach %s: %s' % (self.base_url, exc.__class__.__name__ + ': ' + one_line(exc)),
+                                retriable=True)
         return self._decode(response)
 
     def _tls_message(self, exc):
@@ -191,12 +171,17 @@ class DatagrokClient(ServerReads):
     def _decode(self, response):
         status = response.status_code
         text = response.text
+        headers = dict((k.lower(), v) for k, v in response.headers.items())
+        if 300 <= status < 400:
+            # Not followed: the API key would go to wherever the answer points (http:// to https://, a login page).
+            raise DatagrokError('the server answered HTTP %s, redirecting to %s: set url to the address that answers '
+                                'the API itself' % (status, headers.get('location') or 'nowhere'), status=status)
         try:
             body = response.json() if text.strip() else None
         except ValueError:
             body = text
         api_error = parse_api_error(body)
-        if status >= 400 or api_error or 'api-error' in response.headers:
+        if status >= 400 or api_error or 'api-error' in headers:
             if api_error:
                 message, code = api_error
             elif status >= 400 and status in (401, 403):
@@ -211,7 +196,7 @@ class DatagrokClient(ServerReads):
                 message = '%s (server %s)' % (message, self.base_url)
             error = DatagrokError(message, status=status, error_code=code,
                                   retriable=status in RETRY_STATUSES)
-            error.retry_after = response.headers.get('Retry-After')
+            error.retry_after = headers.get('retry-after')
             raise error
         return body
 

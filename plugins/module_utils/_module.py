@@ -16,10 +16,9 @@ import difflib
 import json
 import os
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import (
-    REQUESTS_IMPORT_ERROR,
     DatagrokClient,
     one_line,
     url_problem,
@@ -110,8 +109,6 @@ class DatagrokModule(AnsibleModule):
         spec.update(argument_spec or {})
         super(DatagrokModule, self).__init__(argument_spec=spec, **kwargs)
         self._protect_inputs()
-        if REQUESTS_IMPORT_ERROR:
-            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         problem = url_problem(self.params['url'])
         if problem:
             self.fail(self.option_error('url', problem))

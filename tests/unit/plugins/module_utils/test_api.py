@@ -10,7 +10,6 @@ __metaclass__ = type
 import json
 
 import pytest
-import requests
 
 from ansible_collections.datagrok.platform.plugins.module_utils import _api
 from ansible_collections.datagrok.platform.plugins.module_utils._api import (
@@ -175,8 +174,8 @@ def test_backoff_grows_exponentially_with_jitter():
 
 def test_dropped_connection_and_timeout_are_retried():
     client, session = make_client([
-        requests.exceptions.ConnectionError('reset'),
-        requests.exceptions.ReadTimeout('slow'),
+        ConnectionResetError('reset'),
+        TimeoutError('slow'),
         FakeResponse(200, {'login': 'admin'}),
     ])
     assert client.current_user() == {'login': 'admin'}
@@ -209,7 +208,7 @@ def test_unauthorized_names_the_server():
 def test_safe_retried_create_rereads_by_id_instead_of_posting_again():
     saved = {'id': 'the-id', 'name': 'pg'}
     client, session = make_client([
-        requests.exceptions.ConnectionError('dropped after the server saved it'),
+        ConnectionResetError('dropped after the server saved it'),
         FakeResponse(200, saved),                         # GET by id: the create landed
     ])
     result = client.save_connection({'name': 'pg', 'dataSource': 'Postgres'}, save_credentials=True, is_new=True)

@@ -87,7 +87,6 @@ def _module_output(capsys, module, args):
 
 @pytest.fixture
 def modules():
-    pytest.importorskip('requests')
     from ansible_collections.datagrok.platform.plugins.modules import (  # pylint: disable=import-outside-toplevel
         datagrok_connection,
         datagrok_connection_test,

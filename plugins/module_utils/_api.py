@@ -18,9 +18,8 @@ import random
 import re
 import ssl
 import time
-import uuid
 
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 from ansible_collections.datagrok.platform.plugins.module_utils._errors import (  # noqa: F401, pylint: disable=unused-import
     DatagrokError,
@@ -28,9 +27,9 @@ from ansible_collections.datagrok.platform.plugins.module_utils._errors import (
     parse_api_error,
 )
 from ansible_collections.datagrok.platform.plugins.module_utils._reads import ServerReads
+from ansible_collections.datagrok.platform.plugins.module_utils._routes import API_PREFIX, ServerRoutes
 from ansible_collections.datagrok.platform.plugins.module_utils._transport import HttpSession
 
-API_PREFIX = '/public/v1'
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
 RETRY_AFTER_MIN = 0.1
 RETRY_AFTER_MAX = 60.0
@@ -90,15 +89,6 @@ def authorization_header(api_key):
     return 'Bearer ' + api_key
 
 
-def grok_name_path(ref):
-    """A connection id or grok name as a URL path segment.
-
-    Datagrok URLs write ``Namespace:Name`` as ``Namespace.Name`` (the server turns every ``.``
-    back into ``:``), so names with a dot cannot be addressed by name at all.
-    """
-    return quote(ref.replace(':', '.'), safe='')
-
-
 def retry_delay(attempt, retry_after=None, rand=random.random):
     """Seconds to wait before retry number ``attempt`` (0-based): ``Retry-After`` if sane, else backoff with jitter."""
     if retry_after is not None:
@@ -110,7 +100,7 @@ def retry_delay(attempt, retry_after=None, rand=random.random):
     return ceiling / 2 + rand() * ceiling / 2
 
 
-class DatagrokClient(ServerReads):
+class DatagrokClient(ServerRoutes, ServerReads):
     """A keep-alive session to one Datagrok server, with retries and Datagrok's error rules."""
 
     def __init__(self, url, api_key, validate_certs=True, ca_path=None, timeout=30, retries=3,
@@ -212,92 +202,9 @@ class DatagrokClient(ServerReads):
             except DatagrokError as exc:
                 if not (retry and exc.retriable and attempt < self.retries):
                     raise
-                self.sleep(retry_delay(attempt, getattr(exc, 'retry_after', None)))
+                self.backoff(attempt, exc)
                 attempt += 1
 
-    def get(self, path, params=None):
-        return self.request('GET', API_PREFIX + path, params=params)
-
-    def delete(self, path):
-        return self.request('DELETE', API_PREFIX + path)
-
-    # -- connections -----------------------------------------------------------------------
-
-    def current_user(self):
-        return self.get('/users/current')
-
-    def get_connection(self, ref):
-        """The connection by id or grok name, or None when it does not exist (or is not visible)."""
-        if not ref.strip():
-            return None
-        try:
-            found = self.get('/connections/' + grok_name_path(ref))
-        except DatagrokError as exc:
-            if exc.is_not_found:
-                return None
-            raise
-        # Some ids collide with sibling routes (/connections/count answers a number).
-        return found if isinstance(found, dict) and found.get('id') else None
-
-    def save_connection(self, body, save_credentials, is_new):
-        """Create or update, retried safely.
-
-        A new connection carries a client-chosen id, so after a lost answer the client re-reads
-        by that id before sending again: a create that landed is never sent twice (a second
-        POST under a taken name would come back renamed ``Name_1``). Resending an update is harmless.
-        """
-        body = dict(body)
-        if not body.get('id'):
-            body['id'] = str(uuid.uuid4())
-        params = {'saveCredentials': 'true' if save_credentials else 'false'}
-        attempt = 0
-        while True:
-            try:
-                return self.request('POST', API_PREFIX + '/connections', params=params, body=body, retry=False)
-            except DatagrokError as exc:
-                if not (exc.retriable and attempt < self.retries):
-                    raise
-                self.sleep(retry_delay(attempt, getattr(exc, 'retry_after', None)))
-                attempt += 1
-                if is_new:
-                    landed = self.get_connection(body['id'])
-                    if landed is not None:
-                        return landed
-
-    def delete_connection(self, conn_id):
-        try:
-            self.delete('/connections/' + grok_name_path(conn_id))
-        except DatagrokError as exc:
-            # A retried DELETE whose first attempt landed answers 404: the goal is reached.
-            if not exc.is_not_found:
-                raise
-
-    def test_connection(self, body):
-        answer = self.request('POST', API_PREFIX + '/connections/test', body=body)
-        return answer if isinstance(answer, str) else json.dumps(answer)
-
-    def stored_credentials(self, conn_id):
-        """The credentials bound to the connection for the caller, or None when there are none."""
-        try:
-            creds = self.get('/credentials/for/' + quote(conn_id, safe=''))
-        except DatagrokError as exc:
-            if exc.is_not_found:
-                return None
-            raise
-        return creds if isinstance(creds, dict) else None
-
-    # -- shares ----------------------------------------------------------------------------
-
-    def lookup_groups(self, query):
-        return self.get('/groups/lookup', params={'query': query}) or []
-
-    def share(self, entity_id, groups, access):
-        return self.request('POST', API_PREFIX + '/entities/%s/shares' % grok_name_path(entity_id),
-                            params={'groups': ','.join(groups), 'access': access})
-
-    def revoke_permission(self, permission_id):
-        try:
-            self.request('DELETE', '/privileges/permissions/' + quote(permission_id, safe=''))
-        except DatagrokError as exc:
-            if not exc.is_not_found:
-                raise
+    def backoff(self, attempt, exc):
+        """Wait before retry number ``attempt`` (0-based) after ``exc``."""
+        self.sleep(retry_delay(attempt, getattr(exc, 'retry_after', None)))

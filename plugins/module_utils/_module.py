@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import difflib
 import json
 import os
 
@@ -23,8 +22,10 @@ from ansible_collections.datagrok.platform.plugins.module_utils._api import (
     one_line,
     url_problem,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._model import MASK, mask_parameters, name_error, secret_values
+from ansible_collections.datagrok.platform.plugins.module_utils._names import name_error
+from ansible_collections.datagrok.platform.plugins.module_utils._secrets import MASK, mask_parameters, secret_values
 from ansible_collections.datagrok.platform.plugins.module_utils._scrub import SecretScrubber
+from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_shape_errors
 
 
 def datagrok_argument_spec():
@@ -61,42 +62,6 @@ def connection_item_spec():
         )),
         shares_mode=dict(type='str', default='add', choices=['add', 'exact']),
     )
-
-
-def item_shape_errors(items, options):
-    """What is wrong with the shape of each item of a list option whose items take ``options``, one entry per item at
-    fault, naming it by index and name. Values are not shown: an item may hold secrets anywhere."""
-    problems = []
-    for index, item in enumerate(items if isinstance(items, list) else []):
-        label = 'connections[%d]' % index
-        if isinstance(item, dict) and isinstance(item.get('name'), str):
-            label += ' (%s)' % item['name']
-        found = _key_errors(item, options)
-        if found:
-            problems.append('%s: %s' % (label, ', '.join(found)))
-    return problems
-
-
-def _key_errors(item, options, prefix=''):
-    """Keys ``item`` does not know (with the nearest known one), values outside a choice, missing required keys;
-    and so on in its lists of sub-options (shares)."""
-    if not isinstance(item, dict):
-        return ['%s must be a mapping of options' % prefix.rstrip('.') if prefix else 'must be a mapping of options']
-    found = []
-    for key in sorted(set(item) - set(options), key=str):
-        near = difflib.get_close_matches(str(key), list(options), n=1)
-        found.append("unknown key '%s%s'%s" % (prefix, key, (" (did you mean '%s'?)" % near[0]) if near else ''))
-    for key, spec in sorted(options.items()):
-        value = item.get(key)
-        if spec.get('required') and value is None:
-            found.append('%s%s is required' % (prefix, key))
-        elif spec.get('choices') and value is not None and value not in spec['choices']:
-            # A choice holds no secret: the value given is shown.
-            found.append("%s%s must be one of %s, got '%s'" % (prefix, key, ', '.join(spec['choices']), value))
-        elif spec.get('options') and isinstance(value, list):
-            for number, sub in enumerate(value):
-                found.extend(_key_errors(sub, spec['options'], '%s[%d].' % (key, number)))
-    return found
 
 
 class DatagrokModule(AnsibleModule):

@@ -6,59 +6,25 @@
 # This module_utils is PRIVATE and should only be used by this collection.
 # Breaking changes can occur at any time.
 
-"""Bring connections to the wanted state: read, plan (see _model), then write only what differs.
-
-The single and the bulk form of datagrok_connection both go through ConnectionReconciler.
+"""Bring one connection to the wanted state: validate (_validate.py), read, plan (_plan.py), then write only what
+differs. The bulk form (_bulk.py) goes through the same steps for each of its items.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible_collections.datagrok.platform.plugins.module_utils._access import write_refusal
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError, one_line
-from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import parameter_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError, one_line
+from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, split_grok_name
+from ansible_collections.datagrok.platform.plugins.module_utils._plan import plan_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._secrets import mask_connection
 from ansible_collections.datagrok.platform.plugins.module_utils._shares import canonical_access
-from ansible_collections.datagrok.platform.plugins.module_utils._model import (
-    data_source_error,
-    grok_name,
-    mask_connection,
-    name_error,
-    name_key,
-    plan_connection,
-    split_grok_name,
-)
+from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_errors
 
 
 class ItemError(Exception):
     """A failure of one connection, already worded for the user."""
-
-
-def item_errors(item):
-    """Every problem with one item's options that can be known before any request."""
-    errors = []
-    problem = name_error(item.get('name'))
-    if problem:
-        errors.append('name: %s' % problem)
-    if item.get('data_source'):
-        problem = data_source_error(item['data_source'], item.get('allow_unknown_data_source'))
-        if problem:
-            errors.append('data_source: %s' % problem)
-        errors.extend(parameter_errors(item['data_source'], item.get('parameters'), item.get('credentials'),
-                                       item.get('allow_unknown_parameters')))
-    seen = set()
-    for share in item.get('shares') or []:
-        group = share['group'].strip()
-        if not group:
-            errors.append('shares: group must not be empty')
-        elif group.casefold() in seen:
-            errors.append("shares: group '%s' is listed twice" % group)
-        seen.add(group.casefold())
-        if canonical_access(share.get('access')) is None:
-            errors.append("shares: access must be one of View, Edit (in any case), got '%s'" % share.get('access'))
-    return errors
 
 
 class ConnectionReconciler(object):
@@ -127,36 +93,30 @@ class ConnectionReconciler(object):
                 self.module.protect_parameters((stored_creds or {}).get('parameters'), data_source)
             if item.get('shares') is not None:
                 grants = self._call('read the shares of', name, self.client.list_grants, current['id'])
-        namespace = split_grok_name(name)[0]
-        plan = plan_connection(item, current, namespace, stored_creds, grants, self._groups)
-        plan.name = name
-        if plan.action == 'create' and namespace.casefold() != self.namespace().casefold():
-            # The server puts every new connection in the caller's namespace, whatever the name says.
-            plan.error = ("Invalid option name: cannot create '%s': Datagrok creates connections in the namespace of "
-                          "the api_key's user (%s), so name it '%s%s' or '%s'"
-                          % (name, self.namespace(), self.namespace(), item['name'].rsplit(':', 1)[-1],
-                             item['name'].rsplit(':', 1)[-1]))
+        # A create needs the caller's namespace (where it will land); the name gave it already when it had none.
+        home = self.namespace() if current is None and item.get('state') != 'absent' and item.get('data_source') else None
+        plan = plan_connection(item, current, split_grok_name(name)[0], stored_creds, grants, self._groups, name=name, home=home)
         if self.check_mode and current is not None and plan.changed and not plan.error:
-            operation = plan.action or 'share'
-            plan.refusal = write_refusal(self.client, operation, name, current, grants)
+            plan = plan.amended(refusal=write_refusal(self.client, plan.action or 'share', name, current, grants))
         return plan
 
     # -- writes ----------------------------------------------------------------------------
 
     def apply(self, plan, current, item=None):
-        """Carry out a plan (not in check mode); return the connection as the server answered (None: nothing sent).
+        """Carry out a plan (not in check mode). Returns ``(the plan carried out, the connection as the server
+        answered)``; the connection is None when nothing was sent.
 
         With ``item`` (the options the plan was made from), a create that loses its name to a concurrent one
-        is converged against the connection that won instead (see :meth:`_undo_rename`), and ``plan`` is then
-        updated in place to what was done.
+        is converged against the connection that won instead (see :meth:`_undo_rename`): the plan carried out is
+        then the new plan made against that connection.
         """
         if self.check_mode and plan.refusal:
             raise ItemError(plan.refusal)
         if self.check_mode or not plan.changed:
-            return None
+            return plan, None
         if plan.action == 'delete':
             self._call('delete', plan.name, self.client.delete_connection, plan.body['id'])
-            return {}
+            return plan, {}
         saved = current
         if plan.action:
             operation = 'create' if plan.action == 'create' else 'update'
@@ -166,7 +126,7 @@ class ConnectionReconciler(object):
                 return self._undo_rename(plan, saved, item)
         if plan.shares_to_add or plan.grants_to_revoke:
             self._apply_shares(plan, saved['id'])
-        return saved
+        return plan, saved
 
     @staticmethod
     def outcome(plan, current, saved):
@@ -199,12 +159,11 @@ class ConnectionReconciler(object):
         retry = self.plan(item, winner)
         if retry.error:
             raise ItemError('%s; converging it against the connection that holds the name: %s' % (problem, retry.error))
-        connection = self.apply(retry, winner)
+        connection = self.apply(retry, winner)[1]
         self.module.warn("Connection '%s' was created by someone else after this run listed the connections: the copy "
                          "this run created (stored as '%s') was removed, and the item was converged against the existing "
                          "connection (%s)" % (plan.name, grok_name(saved), 'changed' if retry.changed else 'no change'))
-        vars(plan).update(vars(retry))
-        return connection if connection is not None else retry.prediction if retry.action else winner
+        return retry, connection if connection is not None else retry.prediction if retry.action else winner
 
     def _apply_shares(self, plan, entity_id):
         for access in ('View', 'Edit'):
@@ -250,101 +209,5 @@ class ConnectionReconciler(object):
         plan = self.plan(item, current)
         if plan.error:
             raise ItemError(plan.error)
-        return self.result(plan, self.outcome(plan, current, self.apply(plan, current, item)))
-
-    # -- many connections ------------------------------------------------------------------
-
-    def run_many(self, items, purge=False, scope=None):
-        """Converge many connections: one paged list, plans for all, then the writes in a worker pool.
-
-        Bad input and unplannable items fail the whole call before any write.
-        """
-        problems = []
-        for index, item in enumerate(items):
-            label = "connections[%d] (%s)" % (index, item.get('name'))
-            problems.extend('%s: %s' % (label, e) for e in item_errors(item))
-        if problems:
-            raise ItemError('Invalid option ' + '; '.join(problems))
-        # Duplicates as written first (no request needed), then as resolved against the caller's namespace.
-        self._name_keys(items, lambda name: name_key(*split_grok_name(name)))
-        keys = self._name_keys(items, lambda name: name_key(*split_grok_name(self.full_name(name))))
-        self.resolve_groups(items)
-
-        listed = self._call('list', None, self.client.list_connections)
-        by_key = dict((name_key(c.get('namespace'), c.get('name') or ''), c) for c in listed)
-        work = [(item, by_key.get(key)) for item, key in zip(items, keys)]
-        if listed.complete is not True:
-            # The server listed fewer connections than it counted, or cannot count: a connection missing from the list
-            # may exist all the same (creating it would make a "Name_1" twin; deleting it would be missed). Read each
-            # such name on its own.
-            with ThreadPoolExecutor(self.max_workers) as pool:
-                work = list(pool.map(self._confirm_absent, work))
-            if purge and listed.complete is False:
-                self.module.warn('The server listed %d connections but counts more: purge can only remove the listed ones'
-                                 % len(listed))
-        if purge:
-            work.extend(({'name': grok_name(c), 'state': 'absent', 'purged': True}, c)
-                        for c in self._purge_candidates(listed, set(keys), scope))
-
-        def plan_item(pair):
-            try:
-                return self.plan(*pair), None
-            except ItemError as exc:
-                return None, str(exc)
-
-        with ThreadPoolExecutor(self.max_workers) as pool:
-            plans = list(pool.map(plan_item, work))
-        problems = [err or plan.error for plan, err in plans if err or plan.error]
-        if problems:
-            raise ItemError('; '.join(problems))
-
-        with_diff = self.module._diff  # pylint: disable=protected-access
-
-        def apply_item(index):
-            plan, current = plans[index][0], work[index][1]
-            try:
-                self.apply(plan, current, work[index][0])
-                return self.result(plan, with_diff=with_diff)
-            except ItemError as exc:
-                failed = self.result(plan, with_diff=with_diff)
-                failed.update(changed=False, error=str(exc))
-                return failed
-
-        with ThreadPoolExecutor(self.max_workers) as pool:
-            results = list(pool.map(apply_item, range(len(work))))
-        for pair, result in zip(work, results):
-            result['purged'] = bool(pair[0].get('purged'))
-        return results
-
-    def _confirm_absent(self, pair):
-        item, current = pair
-        if current is not None:
-            return pair
-        name = self.full_name(item['name'])
-        return item, self._call('read', name, self.client.get_connection, name)
-
-    @staticmethod
-    def _name_keys(items, key_of):
-        """The name key of each item, in order; two items naming the same connection are bad input."""
-        keys, first, problems = [], {}, []
-        for index, item in enumerate(items):
-            key = key_of(item['name'])
-            if key in first:
-                problems.append("connections[%d] and connections[%d] both name '%s'" % (first[key], index, item['name']))
-            first.setdefault(key, index)
-            keys.append(key)
-        if problems:
-            raise ItemError('Invalid option connections: ' + '; '.join(problems))
-        return keys
-
-    def _purge_candidates(self, listed, keep, scope):
-        namespace = (scope.get('namespace') or '').rstrip(':').casefold()
-        tag = scope.get('tag')
-        for conn in listed:
-            if name_key(conn.get('namespace'), conn.get('name') or '') in keep:
-                continue
-            if namespace and (conn.get('namespace') or '').rstrip(':').casefold() != namespace:
-                continue
-            if tag and tag not in (conn.get('tags') or []):
-                continue
-            yield conn
+        done, saved = self.apply(plan, current, item)
+        return self.result(done, self.outcome(done, current, saved))

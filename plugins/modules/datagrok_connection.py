@@ -454,7 +454,8 @@ names:
 '''
 
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule, connection_item_spec
-from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ConnectionReconciler, ItemError
+from ansible_collections.datagrok.platform.plugins.module_utils._bulk import BulkReconciler
+from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ItemError
 
 # With `connections`, these top-level options are defaults for the items; the others belong on the items.
 ITEM_DEFAULTS = ('state', 'allow_unknown_data_source', 'allow_unknown_parameters', 'parameters_mode', 'update_credentials',
@@ -525,7 +526,7 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    reconciler = ConnectionReconciler(module, max_workers=p['max_workers'])
+    reconciler = BulkReconciler(module, max_workers=p['max_workers'])
     try:
         if p['name'] is not None:
             if p['purge']:

@@ -161,7 +161,9 @@ exported:
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
-from ansible_collections.datagrok.platform.plugins.module_utils._model import export_connection, grok_name, mask_connection, split_grok_name
+from ansible_collections.datagrok.platform.plugins.module_utils._export import export_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, split_grok_name
+from ansible_collections.datagrok.platform.plugins.module_utils._secrets import mask_connection
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule
 from ansible_collections.datagrok.platform.plugins.module_utils._shares import inherited_access, inherited_view, own_access, shares_view
 

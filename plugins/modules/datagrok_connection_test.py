@@ -209,7 +209,8 @@ results:
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule
-from ansible_collections.datagrok.platform.plugins.module_utils._testing import ConnectionTester, spec_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._connection_test import ConnectionTester
+from ansible_collections.datagrok.platform.plugins.module_utils._validate import spec_errors
 
 
 def main():

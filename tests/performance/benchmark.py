@@ -48,7 +48,7 @@ sys.path.insert(0, os.path.join(REPO, 'tests', 'emulator'))
 EmulatorProcess = importlib.import_module('datagrok_emulator.process').EmulatorProcess
 ADMIN_KEY = 'benchmark-admin-key-0001'
 USER_KEY = 'benchmark-alice-key-0002'
-# The collection lists connections in pages of this size (module_utils/_api.py, list_connections).
+# The collection lists connections in pages of this size (module_utils/_reads.py, list_connections).
 LIST_PAGE_SIZE = 500
 CONNECTIONS = '/public/v1/connections'
 CREDENTIALS_FOR = '/public/v1/credentials/for/'

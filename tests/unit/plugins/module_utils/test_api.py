@@ -16,11 +16,11 @@ from ansible_collections.datagrok.platform.plugins.module_utils._api import (
     DatagrokClient,
     DatagrokError,
     authorization_header,
-    grok_name_path,
     normalize_base_url,
     parse_api_error,
     retry_delay,
 )
+from ansible_collections.datagrok.platform.plugins.module_utils._routes import grok_name_path
 
 API_ERROR = {'#type': 'ApiError', 'message': 'Not Found', 'errorCode': 404}
 

@@ -23,18 +23,17 @@ from ansible_collections.datagrok.platform.plugins.module_utils._catalogue impor
     parameter_errors,
     suggestion,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._model import (
+from ansible_collections.datagrok.platform.plugins.module_utils._export import export_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._plan import plan_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._secrets import (
     MASK,
     SECRET_KEPT,
     SECRET_WRITTEN,
-    export_connection,
     is_secret_key,
     mask_connection,
-    plan_connection,
     secret_values,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import item_errors
-from ansible_collections.datagrok.platform.plugins.module_utils._testing import spec_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_errors, spec_errors
 
 SECRET = 'Cat-S3cr3t-9f1e'
 ALLOW = 'Set allow_unknown_parameters=true for a connector newer than this collection.'

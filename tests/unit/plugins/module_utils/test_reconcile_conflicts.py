@@ -20,6 +20,7 @@ import uuid
 import pytest
 
 from ansible_collections.datagrok.platform.plugins.module_utils._reads import Listing
+from ansible_collections.datagrok.platform.plugins.module_utils._bulk import BulkReconciler
 from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ConnectionReconciler, ItemError
 
 NAMESPACE = 'Admin:'
@@ -137,7 +138,7 @@ def test_lost_create_of_the_same_definition_converges_without_change():
     server = FakeServer()
     module = FakeModule(server)
     server.before_save = other_client_creates(server, item())
-    results = ConnectionReconciler(module).run_many([item()])
+    results = BulkReconciler(module).run_many([item()])
     assert results == [{
         'name': 'Admin:pg', 'state': 'present', 'changed': False, 'action': None, 'credentials_verified': True,
         'credentials_unverified': [], 'purged': False,
@@ -156,7 +157,7 @@ def test_lost_create_of_another_definition_updates_the_winner():
     server = FakeServer()
     module = FakeModule(server)
     server.before_save = other_client_creates(server, item(port=6543, password='old'))
-    results = ConnectionReconciler(module).run_many([item()])
+    results = BulkReconciler(module).run_many([item()])
     assert [(r['name'], r['changed'], r['action'], r.get('error')) for r in results] == [('Admin:pg', True, 'update', None)]
     assert names(server) == ['Admin:pg']
     [(winner_id, winner)] = list(server.connections.items())
@@ -179,7 +180,7 @@ def test_lost_create_whose_winner_is_gone_fails_naming_the_connection():
         server.delete_connection = delete_both
 
     server.before_save = create_then_vanish
-    results = ConnectionReconciler(module).run_many([item()])
+    results = BulkReconciler(module).run_many([item()])
     assert len(results) == 1 and results[0]['changed'] is False
     assert results[0]['error'] == ("Cannot create connection 'Admin:pg': the server stored it as 'Admin:pg_1' (the name is "
                                    "taken: created concurrently?); the duplicate was removed, and no connection of that "

@@ -16,7 +16,7 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.datagrok.platform.plugins.module_utils._module import item_shape_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_shape_errors
 from ansible_collections.datagrok.platform.plugins.modules import datagrok_connection
 
 OPTIONS = datagrok_connection.argument_spec()['connections']['options']

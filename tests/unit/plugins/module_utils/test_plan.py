@@ -11,20 +11,22 @@ import json
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._model import (
+from ansible_collections.datagrok.platform.plugins.module_utils._compare import same_value
+from ansible_collections.datagrok.platform.plugins.module_utils._export import export_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._names import (
+    data_source_error,
+    name_error,
+    split_grok_name,
+)
+from ansible_collections.datagrok.platform.plugins.module_utils._plan import plan_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._secrets import (
     MASK,
     PASSWORD_PLACEHOLDER,
     SAME_PASSWORD,
     SECRET_KEPT,
     SECRET_WRITTEN,
-    data_source_error,
-    export_connection,
     is_secret_key,
     mask_connection,
-    name_error,
-    plan_connection,
-    same_value,
-    split_grok_name,
 )
 from ansible_collections.datagrok.platform.plugins.module_utils._shares import canonical_access
 

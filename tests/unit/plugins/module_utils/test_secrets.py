@@ -34,8 +34,8 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common.parameters import PASS_VARS
 
-from ansible_collections.datagrok.platform.plugins.module_utils import _model as model
-from ansible_collections.datagrok.platform.plugins.module_utils._model import misspelt_secret_key, secret_values
+from ansible_collections.datagrok.platform.plugins.module_utils import _secrets
+from ansible_collections.datagrok.platform.plugins.module_utils._secrets import misspelt_secret_key, secret_values
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -132,7 +132,7 @@ def test_the_misspelt_secret_check_is_what_hides_it(capsys, monkeypatch, modules
     assert result['invocation']['module_args']['parameters']['db'] == OTHER
     assert SECRET not in json.dumps(result)
     # Without the check, the failure shows the secret: the tests above are not vacuous.
-    monkeypatch.setattr(model, 'misspelt_secret_key', lambda key, data_source=None: False)
+    monkeypatch.setattr(_secrets, 'misspelt_secret_key', lambda key, data_source=None: False)
     assert SECRET in _module_output(capsys, modules[which], args)
 
 

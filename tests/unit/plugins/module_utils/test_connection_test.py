@@ -11,7 +11,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
-from ansible_collections.datagrok.platform.plugins.module_utils._testing import ConnectionTester, server_unusable
+from ansible_collections.datagrok.platform.plugins.module_utils._connection_test import ConnectionTester, server_unusable
 
 
 class FakeClient:

@@ -16,48 +16,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
-from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import canonical, missing_required, parameter_errors
-from ansible_collections.datagrok.platform.plugins.module_utils._model import (
+from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import canonical
+from ansible_collections.datagrok.platform.plugins.module_utils._names import (
     UNTESTABLE_DATA_SOURCES,
-    data_source_error,
     grok_name,
-    name_error,
     split_grok_name,
 )
-
-
-def _unsaved_errors(item):
-    """An unsaved connection gets the checks of a create in datagrok_connection."""
-    source = item['data_source']
-    problem = data_source_error(source, item.get('allow_unknown_data_source'))
-    if problem:
-        return ['data_source: ' + problem]
-    errors = parameter_errors(source, item.get('parameters'), item.get('credentials'), item.get('allow_unknown_parameters'))
-    missing = missing_required(source, item.get('parameters'))
-    return errors + (['parameters: ' + missing] if missing else [])
-
-
-def spec_errors(items, option=None):
-    """Problems with the connections to test that can be known before any request."""
-    errors = []
-    for index, item in enumerate(items):
-        where = ('%s[%d]: ' % (option, index)) if option else ''
-        if item.get('data_source'):
-            problem = '; '.join(_unsaved_errors(item))
-            if item.get('id'):
-                problem = 'give either id (a saved connection) or data_source (an unsaved one), not both'
-        elif item.get('parameters') is not None or item.get('credentials') is not None:
-            problem = 'parameters and credentials describe an unsaved connection and need data_source'
-        elif item.get('id'):
-            problem = None if item['id'].strip() else 'id must not be empty'
-        elif item.get('name') is not None:
-            problem = name_error(item['name'])
-            problem = problem and 'name: ' + problem
-        else:
-            problem = 'give name or id (a saved connection), or data_source (an unsaved one)'
-        if problem:
-            errors.append(where + problem)
-    return errors
 
 
 def server_unusable(exc):

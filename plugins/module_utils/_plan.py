@@ -1,0 +1,265 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datagrok.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""Planning: what one connection needs, decided from the item and what the server holds.
+
+Pure: ``plan_connection`` reads nothing and writes nothing. Each helper returns what it decided, and the plan is
+assembled from those answers in one place, so a plan is complete when it is returned.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import canonical, find_key
+from ansible_collections.datagrok.platform.plugins.module_utils._compare import is_server_default, same_value, secret_status
+from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, split_grok_name
+from ansible_collections.datagrok.platform.plugins.module_utils._secrets import (
+    PASSWORD_PLACEHOLDER,
+    SECRET_KEPT,
+    SECRET_WRITTEN,
+    is_secret_key,
+    mask_connection,
+    mask_value,
+)
+from ansible_collections.datagrok.platform.plugins.module_utils._shares import plan_shares
+from ansible_collections.datagrok.platform.plugins.module_utils._validate import read_errors
+
+
+class Plan(object):
+    """What one connection needs: the save body, share grants and revocations, the diff."""
+
+    def __init__(self, name, state, **decided):
+        self.name = name
+        self.state = state
+        self.action = None          # 'create', 'update', 'delete' or None
+        self.body = None
+        self.save_credentials = False
+        self.shares_to_add = []     # (group name, access)
+        self.grants_to_revoke = []  # permission ids
+        self.inherited_shares = None  # read-only: grants from containing projects
+        self.credentials_verified = None
+        self.unverified_keys = []
+        self.before = {}
+        self.after = {}
+        self.error = None
+        self.refusal = None         # check mode: why the server would refuse the write (_access.py)
+        self.prediction = None      # the connection as the server will hold it, secrets in clear: see predicted
+        for key, value in decided.items():
+            if key not in vars(self):
+                raise TypeError('Plan has no field %r' % key)
+            setattr(self, key, value)
+
+    def amended(self, **changes):
+        """A copy of this plan with ``changes``: this one stays as it was."""
+        fields = dict(vars(self), **changes)
+        return Plan(fields.pop('name'), fields.pop('state'), **fields)
+
+    @property
+    def changed(self):
+        return bool(self.action or self.shares_to_add or self.grants_to_revoke)
+
+    @property
+    def predicted(self):
+        """The connection after the plan, as a module may return it. Masked when asked for: only the single form's
+        result shows it, and masking a copy of each of 10,000 connections costs more than planning them."""
+        return mask_connection(self.prediction)
+
+
+def _secret_write(policy, desired, stored):
+    """``(write, unverified)`` for one secret under ``update_credentials``: whether it is sent, and whether it could
+    not be compared (the server shows only a placeholder)."""
+    if policy == 'always':
+        return True, False
+    if policy == 'on_create':
+        return False, False
+    status = secret_status(desired, stored)
+    return status == 'differs', status == 'unknown'
+
+
+def _credentials_plan(item, current, stored_creds, data_source):
+    """``(body credentials or None, unverified keys, diff before, diff after)``.
+
+    A secret shows as a marker; a key that is no secret (a login: Datagrok shows it in openParameters) as its value.
+    """
+    desired = item.get('credentials')
+    if not desired:
+        return None, [], None, None
+
+    def view(values, marker):
+        return dict((k, values.get(k) if not is_secret_key(k, data_source) else marker) for k in sorted(desired))
+    if current is None:
+        return dict(desired), [], None, view(desired, SECRET_WRITTEN)
+    policy = item.get('update_credentials') or 'when_changed'
+    if policy == 'on_create':
+        return None, [], None, None
+    stored = dict((stored_creds or {}).get('parameters') or {})
+    opened = (current.get('credentials') or {}).get('openParameters') or {}
+    changed_keys, unverified, shown_before = [], [], {}
+    for key, value in desired.items():
+        stored_key = find_key(key, stored)
+        opened_key = find_key(key, opened)
+        stored_value = stored[stored_key] if stored_key is not None else opened.get(opened_key) if opened_key is not None else None
+        shown_before[key] = stored_value
+        write, unknown = _secret_write(policy, value, stored_value)
+        changed_keys += [key] if write else []
+        unverified += [key] if unknown else []
+    if not changed_keys:
+        return None, unverified, view(shown_before, SECRET_KEPT), view(desired, SECRET_KEPT)
+    # Every credential given is sent again, and shows as written. One that could not be compared stays in the
+    # unverified keys: it is written, but was not compared, so the run has not verified it. Keys the user did not
+    # give are sent as the placeholder, so the server keeps them. Which keys exist shows in the stored credentials,
+    # or else in the connection as read (masked).
+    known = set(stored) | set((current.get('credentials') or {}).get('parameters') or {}) | set(opened)
+    body = dict((k, PASSWORD_PLACEHOLDER) for k in known if find_key(k, desired) is None)
+    body.update(desired)
+    return body, unverified, view(shown_before, SECRET_KEPT), view(desired, SECRET_WRITTEN)
+
+
+def _parameters_plan(item, current_params, data_source):
+    """``(parameters to send, whether they differ from the server's, secret keys written, unverified keys)``."""
+    desired = item.get('parameters')
+    if desired is None:
+        return dict(current_params), False, set(), []
+    policy = item.get('update_credentials') or 'when_changed'
+    replace = item.get('parameters_mode') == 'replace'
+    merged = {} if replace else dict(current_params)
+    changed, written, unverified = False, set(), []
+    for key, value in desired.items():
+        existing = find_key(key, current_params)
+        target = existing if existing is not None else key
+        secret = is_secret_key(key, data_source)
+        if existing is not None and secret:
+            write, unknown = _secret_write(policy, value, current_params[existing])
+            merged[target] = value if write else current_params[existing]
+            changed = changed or write
+            written |= {target} if write else set()
+            unverified += [key] if unknown else []
+            continue
+        if secret:
+            written.add(target)
+        merged[target] = value
+        changed = changed or existing is None or not same_value(value, current_params[existing])
+    if replace:
+        for key, value in current_params.items():
+            if find_key(key, desired) is not None:
+                continue
+            if is_secret_key(key, data_source) or is_server_default(value):
+                merged[key] = value  # secrets follow update_credentials; defaults belong to the server
+            else:
+                changed = True
+    return merged, changed, written, unverified
+
+
+def _has_secrets(item, data_source):
+    return bool(item.get('credentials')) or any(is_secret_key(k, data_source) for k in (item.get('parameters') or {}))
+
+
+def field_view(conn, item, written=()):
+    """The managed fields of a connection as a diff shows them; ``written`` are the secret parameters being sent."""
+    view = {'name': grok_name(conn), 'data_source': conn.get('dataSource')}
+    for option, field in (('description', 'description'), ('friendly_name', 'friendlyName')):
+        if item.get(option) is not None:
+            view[option] = conn.get(field)
+    data_source = conn.get('dataSource')
+    view['parameters'] = dict(
+        (k, (SECRET_WRITTEN if k in written else SECRET_KEPT) if is_secret_key(k, data_source) and v not in (None, '')
+         else mask_value(k, v, data_source))
+        for k, v in (conn.get('parameters') or {}).items())
+    if item.get('tags') is not None or item.get('ensure_tags'):
+        view['tags'] = sorted(conn.get('tags') or [])
+    return view
+
+
+def _body(item, base, data_source, params, credentials):
+    body = {
+        '#type': 'DataConnection',
+        'name': base['name'],
+        'dataSource': data_source,
+        'friendlyName': item['friendly_name'] if item.get('friendly_name') is not None else base.get('friendlyName'),
+        'description': item['description'] if item.get('description') is not None else base.get('description'),
+        'parameters': params,
+        'tags': sorted(set(item['tags'] if item.get('tags') is not None else base.get('tags') or [])
+                       | set(item.get('ensure_tags') or [])),
+    }
+    if base.get('id'):
+        body['id'] = base['id']
+    if credentials is not None:
+        body['credentials'] = {'parameters': credentials}
+    return body
+
+
+def _namespace_error(name, short, namespace, home):
+    if home is None or namespace is None or namespace.casefold() == home.casefold():
+        return None
+    # The server puts every new connection in the caller's namespace, whatever the name says.
+    return ("Invalid option name: cannot create '%s': Datagrok creates connections in the namespace of the api_key's "
+            "user (%s), so name it '%s%s' or '%s'" % (name, home, home, short, short))
+
+
+def plan_connection(item, current, namespace, stored_creds=None, grants=None, groups=None, name=None, home=None):
+    """Decide what ``item`` (the module's per-connection options) needs against ``current``.
+
+    ``current`` is the server's connection (masked, as read) or None. ``namespace`` is the one the
+    connection lives in (or will, for a create). ``stored_creds`` is the answer of credentials/for,
+    ``grants`` the permission rows, ``groups`` maps each requested share group to its Group JSON.
+    ``name`` is the grok name the plan reports (the item's name by default); ``home``, when given, is the
+    namespace of the api_key's user, the only one a create can land in.
+    """
+    name, state = name or item['name'], item.get('state') or 'present'
+    if state == 'absent':
+        if current is None:
+            return Plan(name, state)
+        return Plan(name, state, action='delete', before=field_view(current, item), body={'id': current['id']})
+    if current is None and not item.get('data_source'):
+        return Plan(name, state, error="data_source is required to create connection '%s'" % item['name'])
+    short = split_grok_name(name)[1]
+    data_source = item.get('data_source') or current.get('dataSource')
+    error = read_errors(item, current, data_source, grok_name(current) if current else (namespace or '') + short)
+    if error:
+        return Plan(name, state, error=error)
+    item = dict(item, parameters=canonical(data_source, item.get('parameters')),
+                credentials=canonical(data_source, item.get('credentials')))
+    base = current or {'name': short, 'namespace': namespace, 'parameters': {}, 'tags': []}
+    params, params_changed, written, unverified = _parameters_plan(item, base.get('parameters') or {}, data_source)
+    credentials, creds_unverified, creds_before, creds_after = _credentials_plan(item, current, stored_creds, data_source)
+    unverified += creds_unverified
+    body = _body(item, base, data_source, params, credentials)
+    verified = None
+    if current is not None and (item.get('update_credentials') or 'when_changed') == 'when_changed' and _has_secrets(item, data_source):
+        # Verified: every secret given was compared with the stored value (written or not).
+        verified = not unverified
+
+    predicted = dict(base)
+    predicted.update(body)
+    if current is None and not predicted.get('friendlyName'):
+        predicted['friendlyName'] = predicted['name']  # the server's default
+    fields_changed = current is None or params_changed or any(
+        not same_value(body[f], current.get(f)) for f in ('dataSource', 'friendlyName', 'description')
+    ) or set(body['tags']) != set(current.get('tags') or [])
+    action = ('create' if current is None else 'update') if fields_changed or credentials is not None else None
+    error = _namespace_error(name, short, namespace, home) if action == 'create' else None
+
+    before = field_view(current, item) if current is not None else {}
+    after = field_view(predicted, item, written)
+    if creds_after is not None:
+        if current is not None:
+            before['credentials'] = creds_before
+        after['credentials'] = creds_after
+    shares = None
+    if item.get('shares') is not None:
+        shares = plan_shares(item['shares'], grants or [], groups or {}, item.get('shares_mode') == 'exact', current is not None)
+        if current is not None:
+            before['shares'] = shares.before
+        after['shares'] = shares.after
+        if shares.inherited:
+            before['inherited_shares'] = after['inherited_shares'] = shares.inherited
+    return Plan(name, state, error=error, action=action, body=body if action else None, save_credentials=credentials is not None,
+                credentials_verified=verified, unverified_keys=unverified, prediction=predicted, before=before,
+                after=after, shares_to_add=shares.to_add if shares else [], grants_to_revoke=shares.to_revoke if shares else [],
+                inherited_shares=shares.inherited if shares else None)

@@ -41,7 +41,7 @@ def test_view_through_a_nested_group_is_refused_naming_the_operation_connection_
     assert 'holds only View' in problem and 'HTTP 403' in problem
     # The caller is read once per client, however many connections are checked.
     write_refusal(client, 'delete', 'Admin:pg', CURRENT)
-    assert session.sent.count('/public/v1/users/current') == 1
+    assert session.paths.count('/public/v1/users/current') == 1
 
 
 @pytest.mark.parametrize('parents, rows, user', [
@@ -72,4 +72,4 @@ def test_grants_already_read_for_the_plan_are_not_read_again(routed_client):
     client, session = routed_client(routes_for([], []))
     grants = [{'id': 'p1', 'group_id': 'g-alice', 'permission': 'View', 'group': 'Alice', 'inherited_from': None}]
     assert 'only View' in write_refusal(client, 'share', 'Admin:pg', CURRENT, grants)
-    assert '/privileges/permissions' not in session.sent
+    assert '/privileges/permissions' not in session.paths

@@ -21,36 +21,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._api import (
     retry_delay,
 )
 from ansible_collections.datagrok.platform.plugins.module_utils._routes import grok_name_path
-
-API_ERROR = {'#type': 'ApiError', 'message': 'Not Found', 'errorCode': 404}
-
-
-class FakeResponse(object):
-    def __init__(self, status=200, body=None, headers=None, text=None):
-        self.status_code = status
-        self.headers = headers or {}
-        self.reason = 'reason'
-        self.text = text if text is not None else ('' if body is None else json.dumps(body))
-
-    def json(self):
-        return json.loads(self.text)
-
-
-class FakeSession(object):
-    """Answers requests from a list of responses (or exceptions) and records them."""
-
-    def __init__(self, answers):
-        self.answers = list(answers)
-        self.sent = []
-        self.headers = {}
-        self.verify = True
-
-    def request(self, method, url, params=None, data=None, timeout=None):
-        self.sent.append((method, url, dict(params or {}), json.loads(data) if data else None))
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
+from ansible_collections.datagrok.platform.tests.unit.fakes import NOT_FOUND, FakeResponse, FakeSession
 
 
 def make_client(answers, retries=3, sleeps=None):
@@ -100,18 +71,18 @@ def test_grok_name_quoting(ref, path):
 
 
 def test_parse_api_error_plain_and_double_encoded():
-    assert parse_api_error(API_ERROR) == ('Not Found', 404)
-    assert parse_api_error(json.dumps(API_ERROR)) == ('Not Found', 404)
+    assert parse_api_error(NOT_FOUND) == ('Not Found', 404)
+    assert parse_api_error(json.dumps(NOT_FOUND)) == ('Not Found', 404)
     assert parse_api_error({'#type': 'ApiError', 'message': 'Login already exists'}) == ('Login already exists', None)
     assert parse_api_error({'id': 'x'}) is None
     assert parse_api_error('ok') is None
 
 
 @pytest.mark.parametrize('response', [
-    FakeResponse(404, API_ERROR, {'api-error': 'true'}),                    # status style
-    FakeResponse(200, API_ERROR, {'api-error': 'true'}),                    # 200 + header
-    FakeResponse(200, API_ERROR),                                          # 200, body only
-    FakeResponse(200, json.dumps(API_ERROR)),                              # ApiError as a JSON string
+    FakeResponse(404, NOT_FOUND, {'api-error': 'true'}),                    # status style
+    FakeResponse(200, NOT_FOUND, {'api-error': 'true'}),                    # 200 + header
+    FakeResponse(200, NOT_FOUND),                                          # 200, body only
+    FakeResponse(200, json.dumps(NOT_FOUND)),                              # ApiError as a JSON string
 ])
 def test_error_styles_are_recognised_as_not_found(response):
     client = make_client([response])[0]
@@ -223,7 +194,7 @@ def test_safe_retried_create_rereads_by_id_instead_of_posting_again():
 def test_retried_create_that_did_not_land_is_sent_again_with_the_same_id():
     client, session = make_client([
         FakeResponse(503, {'#type': 'ApiError', 'message': 'busy'}),
-        FakeResponse(404, API_ERROR),                     # GET by id: nothing there
+        FakeResponse(404, NOT_FOUND),                     # GET by id: nothing there
         FakeResponse(200, {'id': 'x', 'name': 'pg'}),
     ])
     client.save_connection({'name': 'pg'}, save_credentials=False, is_new=True)
@@ -277,14 +248,14 @@ def test_a_listing_that_counts_more_than_it_lists_is_incomplete():
 
 
 def test_a_server_without_the_internal_router_is_listed_through_the_public_route():
-    client, session = make_client([FakeResponse(404, API_ERROR), FakeResponse(200, conns(1, 2, dataSource='Postgres') + conns(3))])
+    client, session = make_client([FakeResponse(404, NOT_FOUND), FakeResponse(200, conns(1, 2, dataSource='Postgres') + conns(3))])
     listing = client.list_connections(data_source='postgres')
     assert [c['id'] for c in listing] == ['1', '2'] and listing.complete is None
     assert session.sent[1][1].endswith('/public/v1/connections')
 
 
 def test_delete_of_vanished_connection_is_success():
-    client = make_client([FakeResponse(404, API_ERROR)])[0]
+    client = make_client([FakeResponse(404, NOT_FOUND)])[0]
     client.delete_connection('some-id')
 
 
@@ -315,7 +286,7 @@ def test_caller_namespace_is_read_once_from_the_internal_current_user(user, expe
 
 
 def test_caller_namespace_from_the_public_current_user_when_the_internal_one_is_missing():
-    client, session = make_client([FakeResponse(404, API_ERROR), FakeResponse(200, {'login': 'x', 'project': {'name': 'Chem'}})])
+    client, session = make_client([FakeResponse(404, NOT_FOUND), FakeResponse(200, {'login': 'x', 'project': {'name': 'Chem'}})])
     assert client.caller_namespace() == 'Chem:'
     assert session.sent[1][1] == 'http://dg:8082/public/v1/users/current'
 

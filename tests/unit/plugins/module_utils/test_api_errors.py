@@ -20,23 +20,10 @@ from ansible_collections.datagrok.platform.plugins.module_utils._api import (
     tls_reason,
     url_problem,
 )
+from ansible_collections.datagrok.platform.tests.unit.fakes import FakeSession
 
 BASE = 'https://dg.example.com:8443'
 VERIFY_FAILED = '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)'
-
-
-class RaisingSession(object):
-    """A session whose every request raises ``error``, recording the keyword arguments it was given."""
-
-    def __init__(self, error):
-        self.error = error
-        self.calls = []
-        self.headers = {}
-        self.verify = True
-
-    def request(self, method, url, **kwargs):
-        self.calls.append((method, url, kwargs))
-        raise self.error
 
 
 def wrapped_ssl_error(inner):
@@ -51,7 +38,7 @@ def wrapped_ssl_error(inner):
 
 
 def client_raising(error, **kwargs):
-    session = RaisingSession(error)
+    session = FakeSession(error=error)
     client = DatagrokClient(BASE + '/api/', 'k3y', session=session, sleep=lambda s: None, **kwargs)
     return client, session
 
@@ -100,7 +87,7 @@ def test_unverified_certificate_without_ca_path():
     assert message == ("TLS error talking to %s: the server's certificate cannot be verified ([SSL: CERTIFICATE_VERIFY_FAILED] "
                        "certificate verify failed: unable to get local issuer certificate); set ca_path to the CA certificate (PEM) "
                        "that signed it, or validate_certs=false to skip the check (only for a throwaway server)" % (BASE + '/api'))
-    assert not error.retriable and len(session.calls) == 1
+    assert not error.retriable and len(session.sent) == 1
 
 
 def test_unverified_certificate_with_ca_path():
@@ -128,4 +115,4 @@ def test_other_request_failures_are_one_line_errors_naming_the_server(error):
     found = failure(client)
     assert str(found).startswith('cannot send a request to %s: %s: ' % (BASE + '/api', error.__class__.__name__))
     assert '\n' not in str(found)
-    assert not found.retriable and len(session.calls) == 1
+    assert not found.retriable and len(session.sent) == 1

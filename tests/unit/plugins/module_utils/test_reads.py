@@ -44,7 +44,7 @@ def test_grants_name_groups_known_by_id_and_tell_inherited_rows_apart(inherited_
     ]
     # Each group and project is read once, whatever the number of rows (and of later connections).
     client.list_grants(CONN)
-    assert session.sent.count('/public/v1/groups/g1') == 1 and session.sent.count('/entities/' + PROJECT) == 1
+    assert session.paths.count('/public/v1/groups/g1') == 1 and session.paths.count('/entities/' + PROJECT) == 1
 
 
 def test_an_inherited_row_on_the_connections_own_id_is_still_inherited(routed_client):
@@ -57,7 +57,7 @@ def test_an_inherited_row_on_the_connections_own_id_is_still_inherited(routed_cl
 def test_rows_with_names_need_no_group_reads(routed_client):
     client, session = routed_client({'/privileges/permissions': (200, [row('p1', 'g9', 'View', userGroup={'id': 'g9', 'name': 'Ops'})])})
     assert client.list_grants(CONN)[0]['group'] == 'Ops'
-    assert session.sent == ['/privileges/permissions']
+    assert session.paths == ['/privileges/permissions']
 
 
 def test_a_project_that_cannot_be_read_is_named_by_its_id(routed_client):

@@ -58,12 +58,12 @@ class Phases(object):
 def run(url, api_key, items, items_path, check):
     # Imported here: the caller puts the collection on sys.path (--collections-path).
     from ansible.module_utils import basic
-    from ansible_collections.datagrok.platform.plugins.module_utils import _module, _reconcile
+    from ansible_collections.datagrok.platform.plugins.module_utils import _bulk, _module, _reconcile
     from ansible_collections.datagrok.platform.plugins.modules import datagrok_connection
 
     phases = Phases()
     phases.wrap(basic.AnsibleModule, '__init__', 'arguments')
-    phases.wrap(_reconcile, 'item_errors', 'validate')
+    phases.wrap(_bulk, 'item_errors', 'validate')
     phases.wrap(_reconcile.ConnectionReconciler, 'plan', 'plan')
     phases.wrap(_reconcile.ConnectionReconciler, 'apply', 'apply')
     phases.wrap(_module.DatagrokModule, 'exit_json', 'output')

@@ -542,33 +542,32 @@ step_changelog() {
 }
 
 step_build_smoke() {
-    local smoke="$TMP_ROOT/smoke" tarball name module out err count=0
+    local smoke="$TMP_ROOT/smoke" tarball name plugin kind out err count=0
     tarball=$(ls "$DIST"/datagrok-platform-*.tar.gz)
     ANSIBLE_COLLECTIONS_PATH="$smoke" ansible-galaxy collection install --offline -p "$smoke" "$tarball"
     local installed="$smoke/ansible_collections/datagrok/platform"
-    # Every module in the repo must ship.
-    for module in plugins/modules/*.py; do
-        [[ -e "$module" ]] || continue
-        [[ -f "$installed/$module" ]] || { log "ERROR: $module is missing from the tarball"; return 1; }
-    done
-    for module in "$installed"/plugins/modules/*.py; do
-        [[ -e "$module" ]] || continue
-        name=$(basename "$module" .py)
+    # Every module and lookup in the repo must ship, and render with ansible-doc.
+    for plugin in plugins/modules/*.py plugins/lookup/*.py; do
+        [[ -e "$plugin" ]] || continue
+        [[ -f "$installed/$plugin" ]] || { log "ERROR: $plugin is missing from the tarball"; return 1; }
+        name=$(basename "$plugin" .py)
         [[ "$name" == __init__ ]] && continue
-        # ansible-doc exits 0 and only warns when a module cannot be loaded: check the output.
-        out=$(ANSIBLE_COLLECTIONS_PATH="$smoke" ansible-doc -t module "datagrok.platform.$name" 2>"$smoke/err") \
+        kind=module
+        [[ "$plugin" == plugins/lookup/* ]] && kind=lookup
+        # ansible-doc exits 0 and only warns when a plugin cannot be loaded: check the output.
+        out=$(ANSIBLE_COLLECTIONS_PATH="$smoke" ansible-doc -t "$kind" "datagrok.platform.$name" 2>"$smoke/err") \
             || { cat "$smoke/err"; return 1; }
         err=$(<"$smoke/err")
         if [[ -n "$err" || "$out" != *"datagrok.platform.$name"* ]]; then
-            log "ERROR: ansible-doc datagrok.platform.$name did not render:"
+            log "ERROR: ansible-doc -t $kind datagrok.platform.$name did not render:"
             log "$err"
             return 1
         fi
-        log "ansible-doc datagrok.platform.$name: $(wc -l <<<"$out") lines"
+        log "ansible-doc -t $kind datagrok.platform.$name: $(wc -l <<<"$out") lines"
         count=$((count + 1))
     done
-    [[ $count -gt 0 ]] || skip "tarball installs; no modules to render yet"
-    note "$count module(s) render"
+    [[ $count -gt 0 ]] || skip "tarball installs; no plugins to render yet"
+    note "$count plugin(s) render"
 }
 
 step_ee() {

@@ -13,19 +13,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import (
-    DatagrokClient,
-    one_line,
-    url_problem,
-)
+from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokClient, one_line
 from ansible_collections.datagrok.platform.plugins.module_utils._names import name_error
 from ansible_collections.datagrok.platform.plugins.module_utils._secrets import MASK, mask_parameters, secret_values
 from ansible_collections.datagrok.platform.plugins.module_utils._scrub import SecretScrubber
-from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_shape_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_shape_errors, server_option_errors
 
 
 def datagrok_argument_spec():
@@ -74,20 +69,11 @@ class DatagrokModule(AnsibleModule):
         spec.update(argument_spec or {})
         super(DatagrokModule, self).__init__(argument_spec=spec, **kwargs)
         self._protect_inputs()
-        problem = url_problem(self.params['url'])
-        if problem:
-            self.fail(self.option_error('url', problem))
-        if not self.params['api_key'].strip():
-            # A blank key is no secret: keep Ansible from masking every space of the message with it.
-            self.no_log_values.discard(self.params['api_key'])
-            self.fail(self.option_error('api_key', 'must not be empty (set api_key, or the DATAGROK_API_KEY environment variable)'))
-        ca_path = self.params['ca_path']
-        if self.params['validate_certs'] and ca_path and not os.path.exists(ca_path):
-            self.fail(self.option_error('ca_path', 'no such file or directory: %s' % ca_path))
-        if self.params['timeout'] <= 0:
-            self.fail(self.option_error('timeout', 'must be a number of seconds greater than 0, got %s' % self.params['timeout']))
-        if self.params['retries'] < 0:
-            self.fail(self.option_error('retries', 'must be 0 or more, got %s' % self.params['retries']))
+        for option, problem in server_option_errors(self.params):
+            if option == 'api_key':
+                # A blank key is no secret: keep Ansible from masking every space of the message with it.
+                self.no_log_values.discard(self.params['api_key'])
+            self.fail(self.option_error(option, problem))
         self._client = None
 
     def _load_params(self):

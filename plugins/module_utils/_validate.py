@@ -18,10 +18,31 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import difflib
+import os
 
+from ansible_collections.datagrok.platform.plugins.module_utils._api import url_problem
 from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import missing_required, parameter_errors
 from ansible_collections.datagrok.platform.plugins.module_utils._names import data_source_error, name_error
 from ansible_collections.datagrok.platform.plugins.module_utils._shares import canonical_access
+
+
+def server_option_errors(options):
+    """``(option, problem)`` for each of the options every plugin takes to reach the server (``url``, ``api_key``,
+    ``validate_certs``, ``ca_path``, ``timeout``, ``retries``) that cannot work, in that order."""
+    problems = []
+    problem = url_problem(options['url'])
+    if problem:
+        problems.append(('url', problem))
+    if not (options['api_key'] or '').strip():
+        problems.append(('api_key', 'must not be empty (set api_key, or the DATAGROK_API_KEY environment variable)'))
+    ca_path = options['ca_path']
+    if options['validate_certs'] and ca_path and not os.path.exists(ca_path):
+        problems.append(('ca_path', 'no such file or directory: %s' % ca_path))
+    if options['timeout'] <= 0:
+        problems.append(('timeout', 'must be a number of seconds greater than 0, got %s' % options['timeout']))
+    if options['retries'] < 0:
+        problems.append(('retries', 'must be 0 or more, got %s' % options['retries']))
+    return problems
 
 
 def data_source_errors(item, creating=False):

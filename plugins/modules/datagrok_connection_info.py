@@ -158,36 +158,11 @@ exported:
       shares: [{group: Analysts, access: View}]
 '''
 
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
 from ansible_collections.datagrok.platform.plugins.module_utils._export import export_connection
-from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, split_grok_name
-from ansible_collections.datagrok.platform.plugins.module_utils._secrets import mask_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._info import find_connection, read_grants, search_connections, shown
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule
-from ansible_collections.datagrok.platform.plugins.module_utils._shares import inherited_access, inherited_view, own_access, shares_view
-
-
-def find(module):
-    p = module.params
-    if p['id'] is not None:
-        if not p['id'].strip():
-            module.fail(module.option_error('id', 'must not be empty'))
-        found = module.client.get_connection(p['id'])
-    else:
-        module.check_name(p['name'])
-        namespace, short = split_grok_name(p['name'])
-        found = module.client.get_connection((namespace or module.client.caller_namespace()) + short)
-    return [found] if found else []
-
-
-def search(module):
-    p = module.params
-    found = module.client.list_connections(text=p['text'], data_source=p['data_source'], tags=p['tags'])
-    if p['namespace']:
-        wanted = p['namespace'].rstrip(':').casefold()
-        found = [c for c in found if (c.get('namespace') or '').rstrip(':').casefold() == wanted]
-    return found
+from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name
 
 
 def main():
@@ -205,22 +180,20 @@ def main():
     )
     p = module.params
     single = p['name'] is not None or p['id'] is not None
+    if p['id'] is not None and not p['id'].strip():
+        module.fail(module.option_error('id', 'must not be empty'))
+    if p['name'] is not None:
+        module.check_name(p['name'])
     what = "connection '%s'" % (p['name'] or p['id']) if single else 'connections'
     try:
-        found = find(module) if single else search(module)
-        grants = None
-        if p['include_shares']:
-            with ThreadPoolExecutor(max(1, p['max_workers'])) as pool:
-                grants = list(pool.map(lambda c: module.client.list_grants(c['id']), found))
+        if single:
+            found = [c for c in [find_connection(module.client, p['name'], p['id'])] if c]
+        else:
+            found = search_connections(module.client, p['text'], p['data_source'], p['tags'], p['namespace'])
+        grants = read_grants(module.client, found, p['max_workers']) if p['include_shares'] else None
     except DatagrokError as exc:
         module.fail('Cannot read %s: %s' % (what, exc))
-    connections = []
-    for index, conn in enumerate(found):
-        masked = mask_connection(conn)
-        if grants is not None:
-            masked['shares'] = shares_view(own_access(grants[index]))
-            masked['inherited_shares'] = inherited_view(inherited_access(grants[index]))
-        connections.append(masked)
+    connections = [shown(conn, grants[i] if grants is not None else None) for i, conn in enumerate(found)]
     result = dict(changed=False, connections=connections,
                   connections_by_name=dict((grok_name(c), c) for c in connections))
     if single:

@@ -17,7 +17,8 @@ One playbook (playbooks/secret_scenarios.yml) runs against a fresh emulator:
   unsaved one with a wrong password that fails the task. With a PostgreSQL (``DATAGROK_TEST_PG_*``, set
   by the pipeline) the first connection's password is rotated to the real one: its saved test fails
   before the rotation and connects after it. Without one, the tests meet a closed port;
-* datagrok_connection_info: one connection with its shares; many, with shares and ``export``;
+* datagrok_connection_info: one connection with its shares; many, with shares and ``export``; the lookup
+  ``datagrok.platform.connection``, one and many with shares (its facts show at -vvvv);
 * the role ``datagrok.platform.connections``: create with its default ``no_log``, then a rotation in
   check mode and for real with the module's output shown (``datagrok_connections_no_log: false``) and,
   with a PostgreSQL, the role's connection tests.

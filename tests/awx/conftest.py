@@ -10,20 +10,17 @@ Without them the tests that need them are skipped, saying so.
 """
 from __future__ import annotations
 
-import importlib
 import os
 import secrets
 import shutil
-import sys
 import tempfile
 
 import pytest
 import yaml
+from datagrok_emulator.process import EmulatorProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO, 'tests', 'emulator'))
-EmulatorProcess = importlib.import_module('datagrok_emulator.process').EmulatorProcess
 CREDENTIAL_TYPE = os.path.join(REPO, 'extensions', 'awx', 'datagrok_credential_type.yml')
 
 

@@ -26,7 +26,6 @@ same machine in well under a millisecond, a real server does not. See docs/perfo
 import argparse
 import collections
 import datetime
-import importlib
 import json
 import math
 import os
@@ -41,11 +40,11 @@ import sys
 import tempfile
 import time
 
+# The emulator's own launcher (tests/emulator/datagrok_emulator/process.py), a package of the test venv.
+from datagrok_emulator.process import EmulatorProcess
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-# The emulator's own launcher (tests/emulator/datagrok_emulator/process.py).
-sys.path.insert(0, os.path.join(REPO, 'tests', 'emulator'))
-EmulatorProcess = importlib.import_module('datagrok_emulator.process').EmulatorProcess
 ADMIN_KEY = 'benchmark-admin-key-0001'
 USER_KEY = 'benchmark-alice-key-0002'
 # The collection lists connections in pages of this size (module_utils/_reads.py, list_connections).

@@ -13,7 +13,6 @@ Without it every test is skipped, saying so.
 """
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import secrets
@@ -25,15 +24,12 @@ import tempfile
 
 import pytest
 import yaml
+from datagrok_emulator.process import EmulatorProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO, 'tests', 'emulator'))
-EmulatorProcess = importlib.import_module('datagrok_emulator.process').EmulatorProcess
 
 ADMIN_KEY = 'reliability-admin-key-5f1c2a'
 USER_KEY = 'reliability-alice-key-93be07'
-WRITE_METHODS = frozenset(('POST', 'PUT', 'PATCH', 'DELETE'))
 
 ANSIBLE_CFG = """\
 [defaults]
@@ -53,50 +49,6 @@ class Emulator(EmulatorProcess):
         self.workdir = workdir
         super().__init__(os.path.join(workdir, 'state.sqlite'), os.path.join(workdir, 'emulator.stderr'),
                          ADMIN_KEY, USER_KEY, extra, request_log=os.path.join(workdir, 'requests.jsonl'))
-
-    def kill(self):
-        """SIGKILL, as a crash would end it: no clean shutdown."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-    def restart(self, extra=None):
-        """Start again on the same state file (and request log); optionally with other extra args."""
-        self.stop()
-        if extra is not None:
-            self.extra = ['--request-log', self.request_log] + list(extra)  # as EmulatorProcess builds it
-        return self.start()
-
-    def mark(self):
-        """A position in the request log; pass it to :meth:`requests_since`."""
-        return len(self.requests())
-
-    def requests_since(self, mark):
-        return self.requests()[mark:]
-
-    def writes_since(self, mark):
-        return [r for r in self.requests_since(mark) if r.get('method') in WRITE_METHODS]
-
-    def connections(self, context=None):
-        """Every connection on the server, as the admin lists it."""
-        return list_pages(lambda path: self.api('GET', path, context=context))
-
-
-def list_pages(get, path='/public/v1/connections'):
-    """Every connection behind ``path``, whichever paging reading the emulator runs (tests/emulator/FIDELITY.md).
-
-    Datagrok pages with a 1-based page number, or (datagrok-tools CHANGELOG 6.5.8) ignores limit and page on
-    its public list and answers everything each time: a page that brings nothing new ends the walk too.
-    """
-    found, seen, number = [], set(), 1
-    while True:
-        page = get('%s?limit=500&page=%d' % (path, number)) or []
-        fresh = [conn for conn in page if conn['id'] not in seen]
-        found.extend(fresh)
-        seen.update(conn['id'] for conn in fresh)
-        if len(page) < 500 or not fresh:
-            return found
-        number += 1
 
 
 class AnsibleRun:

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import ADMIN_KEY, WRITE_METHODS
+from datagrok_emulator.process import WRITE_METHODS
+
+from conftest import ADMIN_KEY
 
 CONNECTION, INFO, TEST = 'datagrok_connection', 'datagrok_connection_info', 'datagrok_connection_test'
 PG = {'server': 'db.example.com', 'db': 'northwind'}

@@ -46,7 +46,9 @@ import urllib.error
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import collect, list_pages
+from datagrok_emulator.process import list_pages
+
+from conftest import collect
 
 PLAYBOOK = """\
 - name: Converge the data connections with the role

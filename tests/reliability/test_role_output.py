@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import WRITE_METHODS
+from datagrok_emulator.process import WRITE_METHODS
 from test_faults import PLAYBOOK, SUMMARY, role_vars
 from test_tls_auth import make_ca, make_server_cert
 

@@ -35,7 +35,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from conftest import ADMIN_KEY, USER_KEY, WRITE_METHODS
+from datagrok_emulator.process import WRITE_METHODS
+
+from conftest import ADMIN_KEY, USER_KEY
 from test_bad_input import CONNECTION, FORKS, INFO, TEST, case_results, module_case_inventory, module_case_play
 
 WRONG_KEY = 'reliability-wrong-key-0000'

@@ -23,7 +23,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import WRITE_METHODS
+from datagrok_emulator.process import WRITE_METHODS
 
 PLACEHOLDER = '_' * 13  # how Datagrok shows a stored secret (python-api tests, test_connections_client.py)
 CHEMISTS = 'Chemists'

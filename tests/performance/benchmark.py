@@ -196,21 +196,6 @@ class Emulator(EmulatorProcess):
         """CPU seconds the emulator has used so far (Linux /proc; None elsewhere)."""
         return process_cpu(self.proc.pid)
 
-    def log_size(self):
-        return os.path.getsize(self.request_log) if os.path.exists(self.request_log) else 0
-
-    def requests_since(self, offset):
-        """The request log lines written after byte ``offset``.
-
-        The emulator writes (and flushes) a request's line before it answers, so once a client
-        has its answers, every line of its requests is in the file.
-        """
-        if not os.path.exists(self.request_log):
-            return []
-        with open(self.request_log, encoding='utf-8') as log:
-            log.seek(offset)
-            return [json.loads(line) for line in log if line.strip()]
-
 
 def process_cpu(pid):
     try:
@@ -419,7 +404,7 @@ def run_approach(runner, workdir, approach, size, passes, latency_ms):
     try:
         for pass_name in passes:
             items = make_connections(size, changed=pass_name == CHANGED)
-            offset, client_cpu, server_cpu = emulator.log_size(), children_cpu(), emulator.cpu()
+            offset, client_cpu, server_cpu = emulator.mark(), children_cpu(), emulator.cpu()
             peak, tasks = None, None
             if approach == 'vendor':
                 seconds, outcome = runner.vendor(emulator.url, items)

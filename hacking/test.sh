@@ -446,7 +446,8 @@ alternate_integration() {
         write_integration_config "$TREE312" "$RUN_DIR/config-pairs-alternate"
         cd "$TREE312"
         banner "[py312] ansible-test integration --local --python 3.12, emulators --reading alternate"
-        ansible_test integration --local --python 3.12
+        # shellcheck disable=SC2086  # TARGETS: a word list on purpose, as in step_integration
+        ansible_test integration --local --python 3.12 ${TARGETS:-}
     )
 }
 

@@ -52,3 +52,24 @@ def write_refusal(client, operation, name, current, grants=None):
     return ("Cannot %s connection '%s': the api_key's user (%s) is not its author, not an administrator, and holds "
             "%s on it, so the server would refuse the write with HTTP 403 (foreseen in check mode from its grants)"
             % (operation, name, user.get('login') or user['id'], 'only View' if held else 'no permission'))
+
+
+def credentials_refusal(client, name, group_writes):
+    """Why the server will refuse to set the credentials of one of the groups in ``group_writes`` (a plan's
+    ``(group name, Group JSON, parameters)``), or None. Besides editing the connection, a user who is not an
+    administrator must administer the group (help/govern/access-control/access-control.md, "Manage credentials")."""
+    caller = client.caller_groups()
+    if caller is None or not group_writes:
+        return None
+    user, groups = caller
+    if ADMINISTRATORS in groups:
+        return None
+    administered = client.administered_groups()
+    if administered is None:
+        return None
+    for group, group_json, _parameters in group_writes:
+        if (group_json.get('id') or '').casefold() not in administered:
+            return ("Cannot write the credentials of group '%s' of connection '%s': the api_key's user (%s) is not an "
+                    "administrator, nor of group %s, so the server would refuse the write with HTTP 403 (foreseen in "
+                    "check mode from the user's groups)" % (group, name, user.get('login') or user['id'], group))
+    return None

@@ -63,3 +63,14 @@ def secret_status(desired, stored):
     if is_placeholder(stored):
         return 'unknown'
     return 'same' if same_value(desired, stored) else 'differs'
+
+
+def secret_write(policy, desired, stored):
+    """``(write, unverified)`` for one secret under ``update_credentials``: whether it is sent, and whether it could
+    not be compared (the server shows only a placeholder)."""
+    if policy == 'always':
+        return True, False
+    if policy == 'on_create':
+        return False, False
+    status = secret_status(desired, stored)
+    return status == 'differs', status == 'unknown'

@@ -56,6 +56,13 @@ def connection_item_spec():
             access=dict(type='str', default='View'),  # View or Edit in any case: checked by item_errors
         )),
         shares_mode=dict(type='str', default='add', choices=['add', 'exact']),
+        group_credentials=dict(type='list', elements='dict', options=dict(
+            group=dict(type='str', required=True),
+            # As credentials: its secret keys are masked by this module (_secrets.py), not by no_log.
+            credentials=dict(type='dict', required=True, no_log=False),
+            update_credentials=dict(type='str', choices=['when_changed', 'always', 'on_create']),
+        )),
+        group_credentials_mode=dict(type='str', default='add', choices=['add', 'exact']),
     )
 
 
@@ -132,14 +139,19 @@ class DatagrokModule(AnsibleModule):
 
     @staticmethod
     def _secret_holders(params):
-        """(item, option) for each dict of parameters or credentials: of the single form and of each item of O(connections)."""
+        """(mapping, option, data source) for each dict of parameters or credentials: of the single form, of each item
+        of O(connections), and of each of their O(group_credentials) entries (a group's set takes its connection's
+        data source)."""
         items = [params] + [i for i in (params.get('connections') or []) if isinstance(i, dict)]
-        return [(item, option) for item in items for option in ('parameters', 'credentials') if isinstance(item.get(option), dict)]
+        holders = [(item, option, item.get('data_source')) for item in items for option in ('parameters', 'credentials')]
+        holders += [(entry, 'credentials', item.get('data_source')) for item in items
+                    for entry in item.get('group_credentials') or [] if isinstance(entry, dict)]
+        return [(holder, option, source) for holder, option, source in holders if isinstance(holder.get(option), dict)]
 
     def _protect_inputs(self):
         """Register the secrets of the input."""
-        for item, option in self._secret_holders(getattr(self, 'params', None) or {}):
-            self.protect_parameters(item[option], item.get('data_source'))
+        for holder, option, data_source in self._secret_holders(getattr(self, 'params', None) or {}):
+            self.protect_parameters(holder[option], data_source)
 
     def _masked_params(self):
         """The module's arguments as it may show them: every secret parameter and credential masked by key."""
@@ -150,8 +162,12 @@ class DatagrokModule(AnsibleModule):
             masked['connections'] = '(text of %d characters)' % len(masked['connections'])
         if isinstance(masked.get('connections'), list):
             masked['connections'] = [dict(i) if isinstance(i, dict) else i for i in masked['connections']]
-        for item, option in self._secret_holders(masked):
-            item[option] = mask_parameters(item[option], item.get('data_source'))
+        # Copies all the way down to the dicts masked below: the module's own params stay as they are.
+        for item in [masked] + [i for i in masked.get('connections') or [] if isinstance(i, dict)]:
+            if isinstance(item.get('group_credentials'), list):
+                item['group_credentials'] = [dict(e) if isinstance(e, dict) else e for e in item['group_credentials']]
+        for holder, option, data_source in self._secret_holders(masked):
+            holder[option] = mask_parameters(holder[option], data_source)
         return masked
 
     def _scrubbed(self, output):

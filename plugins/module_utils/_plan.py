@@ -17,10 +17,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import canonical, find_key
-from ansible_collections.datagrok.platform.plugins.module_utils._compare import is_server_default, same_value, secret_status
+from ansible_collections.datagrok.platform.plugins.module_utils._compare import is_server_default, same_value, secret_write
+from ansible_collections.datagrok.platform.plugins.module_utils._credentials import (
+    compares_group_sets,
+    group_credentials_plan,
+    own_credentials_plan,
+)
 from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, split_grok_name
 from ansible_collections.datagrok.platform.plugins.module_utils._secrets import (
-    PASSWORD_PLACEHOLDER,
     SECRET_KEPT,
     SECRET_WRITTEN,
     is_secret_key,
@@ -43,8 +47,10 @@ class Plan(object):
         self.shares_to_add = []     # (group name, access)
         self.grants_to_revoke = []  # permission ids
         self.inherited_shares = None  # read-only: grants from containing projects
+        self.group_credentials_writes = []  # (group name, Group JSON, parameters)
         self.credentials_verified = None
         self.unverified_keys = []
+        self.unverified_groups = []
         self.before = {}
         self.after = {}
         self.error = None
@@ -62,63 +68,13 @@ class Plan(object):
 
     @property
     def changed(self):
-        return bool(self.action or self.shares_to_add or self.grants_to_revoke)
+        return bool(self.action or self.shares_to_add or self.grants_to_revoke or self.group_credentials_writes)
 
     @property
     def predicted(self):
         """The connection after the plan, as a module may return it. Masked when asked for: only the single form's
         result shows it, and masking a copy of each of 10,000 connections costs more than planning them."""
         return mask_connection(self.prediction)
-
-
-def _secret_write(policy, desired, stored):
-    """``(write, unverified)`` for one secret under ``update_credentials``: whether it is sent, and whether it could
-    not be compared (the server shows only a placeholder)."""
-    if policy == 'always':
-        return True, False
-    if policy == 'on_create':
-        return False, False
-    status = secret_status(desired, stored)
-    return status == 'differs', status == 'unknown'
-
-
-def _credentials_plan(item, current, stored_creds, data_source):
-    """``(body credentials or None, unverified keys, diff before, diff after)``.
-
-    A secret shows as a marker; a key that is no secret (a login: Datagrok shows it in openParameters) as its value.
-    """
-    desired = item.get('credentials')
-    if not desired:
-        return None, [], None, None
-
-    def view(values, marker):
-        return dict((k, values.get(k) if not is_secret_key(k, data_source) else marker) for k in sorted(desired))
-    if current is None:
-        return dict(desired), [], None, view(desired, SECRET_WRITTEN)
-    policy = item.get('update_credentials') or 'when_changed'
-    if policy == 'on_create':
-        return None, [], None, None
-    stored = dict((stored_creds or {}).get('parameters') or {})
-    opened = (current.get('credentials') or {}).get('openParameters') or {}
-    changed_keys, unverified, shown_before = [], [], {}
-    for key, value in desired.items():
-        stored_key = find_key(key, stored)
-        opened_key = find_key(key, opened)
-        stored_value = stored[stored_key] if stored_key is not None else opened.get(opened_key) if opened_key is not None else None
-        shown_before[key] = stored_value
-        write, unknown = _secret_write(policy, value, stored_value)
-        changed_keys += [key] if write else []
-        unverified += [key] if unknown else []
-    if not changed_keys:
-        return None, unverified, view(shown_before, SECRET_KEPT), view(desired, SECRET_KEPT)
-    # Every credential given is sent again, and shows as written. One that could not be compared stays in the
-    # unverified keys: it is written, but was not compared, so the run has not verified it. Keys the user did not
-    # give are sent as the placeholder, so the server keeps them. Which keys exist shows in the stored credentials,
-    # or else in the connection as read (masked).
-    known = set(stored) | set((current.get('credentials') or {}).get('parameters') or {}) | set(opened)
-    body = dict((k, PASSWORD_PLACEHOLDER) for k in known if find_key(k, desired) is None)
-    body.update(desired)
-    return body, unverified, view(shown_before, SECRET_KEPT), view(desired, SECRET_WRITTEN)
 
 
 def _parameters_plan(item, current_params, data_source):
@@ -135,7 +91,7 @@ def _parameters_plan(item, current_params, data_source):
         target = existing if existing is not None else key
         secret = is_secret_key(key, data_source)
         if existing is not None and secret:
-            write, unknown = _secret_write(policy, value, current_params[existing])
+            write, unknown = secret_write(policy, value, current_params[existing])
             merged[target] = value if write else current_params[existing]
             changed = changed or write
             written |= {target} if write else set()
@@ -227,13 +183,16 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
                 credentials=canonical(data_source, item.get('credentials')))
     base = current or {'name': short, 'namespace': namespace, 'parameters': {}, 'tags': []}
     params, params_changed, written, unverified = _parameters_plan(item, base.get('parameters') or {}, data_source)
-    credentials, creds_unverified, creds_before, creds_after = _credentials_plan(item, current, stored_creds, data_source)
+    credentials, creds_unverified, creds_before, creds_after = own_credentials_plan(item, current, stored_creds, data_source)
     unverified += creds_unverified
+    group_writes, unverified_groups, groups_before, groups_after = group_credentials_plan(
+        item, current, stored_creds if stored_creds is not None else (current or {}).get('credentials'), groups or {}, data_source)
     body = _body(item, base, data_source, params, credentials)
     verified = None
-    if current is not None and (item.get('update_credentials') or 'when_changed') == 'when_changed' and _has_secrets(item, data_source):
+    policy = item.get('update_credentials') or 'when_changed'
+    if current is not None and (policy == 'when_changed' and _has_secrets(item, data_source) or compares_group_sets(item)):
         # Verified: every secret given was compared with the stored value (written or not).
-        verified = not unverified
+        verified = not unverified and not unverified_groups
 
     predicted = dict(base)
     predicted.update(body)
@@ -251,6 +210,10 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
         if current is not None:
             before['credentials'] = creds_before
         after['credentials'] = creds_after
+    if groups_after:
+        if current is not None:
+            before['group_credentials'] = groups_before
+        after['group_credentials'] = groups_after
     shares = None
     if item.get('shares') is not None:
         shares = plan_shares(item['shares'], grants or [], groups or {}, item.get('shares_mode') == 'exact', current is not None)
@@ -260,6 +223,7 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
         if shares.inherited:
             before['inherited_shares'] = after['inherited_shares'] = shares.inherited
     return Plan(name, state, error=error, action=action, body=body if action else None, save_credentials=credentials is not None,
-                credentials_verified=verified, unverified_keys=unverified, prediction=predicted, before=before,
+                group_credentials_writes=group_writes, credentials_verified=verified, unverified_keys=unverified,
+                unverified_groups=unverified_groups, prediction=predicted, before=before,
                 after=after, shares_to_add=shares.to_add if shares else [], grants_to_revoke=shares.to_revoke if shares else [],
                 inherited_shares=shares.inherited if shares else None)

@@ -149,6 +149,24 @@ class ServerReads(object):
             return None
         return user, set(g.casefold() for g in found)
 
+    def administered_groups(self):
+        """The ids (casefolded) of the groups the api_key's user administers (``GET /public/v1/groups/{id}/memberships``
+        with ``admin=true``, the vendor client's ``GroupsClient.get_memberships``), or None when the server does not
+        tell. Setting a group's credentials needs it (``_access.py``)."""
+        caller = self.caller_groups()  # outside read(): the cache's lock is held while read() runs
+        if caller is None:
+            return None
+        personal = (caller[0].get('group') or {}).get('id')
+
+        def read():
+            try:
+                rows = self.request('GET', '/public/v1/groups/%s/memberships' % quote(personal, safe=''),
+                                    params={'admin': 'true'}) or []
+            except DatagrokError:
+                return None
+            return set(g['id'].casefold() for g in rows if isinstance(g, dict) and g.get('id'))
+        return self._cached('administered_groups', read)
+
     # -- grants -----------------------------------------------------------------------------------
 
     def list_grants(self, entity_id):

@@ -14,7 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.datagrok.platform.plugins.module_utils._access import write_refusal
+from ansible_collections.datagrok.platform.plugins.module_utils._access import credentials_refusal, write_refusal
+from ansible_collections.datagrok.platform.plugins.module_utils._credentials import compares_group_sets
 from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError, one_line
 from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, split_grok_name
 from ansible_collections.datagrok.platform.plugins.module_utils._plan import plan_connection
@@ -57,22 +58,24 @@ class ConnectionReconciler(object):
             raise ItemError("Cannot %s %s: %s" % (operation, what, exc))
 
     def resolve_groups(self, items):
-        """Map every share group named in ``items`` to its Group JSON (exact name, ignoring case)."""
-        wanted = set(s['group'].strip() for item in items if item.get('state') != 'absent' for s in item.get('shares') or [])
-        for group in sorted(wanted - set(self._groups), key=str.casefold):
+        """Map every group named in ``items`` (shares, group_credentials) to its Group JSON (exact name, ignoring case)."""
+        wanted = dict((e['group'].strip(), option) for item in items if item.get('state') != 'absent'
+                      for option in ('group_credentials', 'shares') for e in item.get(option) or [])
+        for group in sorted(set(wanted) - set(self._groups), key=str.casefold):
+            option = wanted[group]
             try:
                 found = self.client.lookup_groups(group)
             except DatagrokError as exc:
-                raise ItemError("Cannot look up share group '%s': %s" % (group, exc))
+                raise ItemError("Cannot look up %s group '%s': %s" % ('share' if option == 'shares' else 'credentials', group, exc))
             exact = [g for g in found if group.casefold() in
                      ((g.get('name') or '').casefold(), (g.get('friendlyName') or '').casefold(), g.get('id'))]
             if len(exact) > 1:
                 exact = [g for g in exact if not g.get('personal')] or exact
             if not exact:
-                raise ItemError("Invalid option shares: group '%s' does not exist on the server" % group)
+                raise ItemError("Invalid option %s: group '%s' does not exist on the server" % (option, group))
             if len(exact) > 1:
-                raise ItemError("Invalid option shares: group '%s' is ambiguous (%s)"
-                                % (group, ', '.join(g.get('name', '?') for g in exact)))
+                raise ItemError("Invalid option %s: group '%s' is ambiguous (%s)"
+                                % (option, group, ', '.join(g.get('name', '?') for g in exact)))
             self._groups[group.casefold()] = exact[0]
         return self._groups
 
@@ -85,9 +88,12 @@ class ConnectionReconciler(object):
         data_source = item.get('data_source') or (current or {}).get('dataSource')
         self.module.protect_parameters(item.get('parameters'), data_source)
         self.module.protect_parameters(item.get('credentials'), data_source)
+        for entry in item.get('group_credentials') or []:
+            self.module.protect_parameters(entry['credentials'], data_source)
         stored_creds = grants = None
         if current is not None and item.get('state') != 'absent':
-            if item.get('credentials') and item.get('update_credentials') == 'when_changed':
+            # The stored set is read only to compare with it (update_credentials: when_changed).
+            if item.get('credentials') and item.get('update_credentials') == 'when_changed' or compares_group_sets(item):
                 stored_creds = self._call('read the credentials of', name, self.client.stored_credentials, current['id'])
                 # Servers that read credentials back in clear hand us the old secrets: never let them out.
                 self.module.protect_parameters((stored_creds or {}).get('parameters'), data_source)
@@ -96,8 +102,10 @@ class ConnectionReconciler(object):
         # A create needs the caller's namespace (where it will land); the name gave it already when it had none.
         home = self.namespace() if current is None and item.get('state') != 'absent' and item.get('data_source') else None
         plan = plan_connection(item, current, split_grok_name(name)[0], stored_creds, grants, self._groups, name=name, home=home)
-        if self.check_mode and current is not None and plan.changed and not plan.error:
-            plan = plan.amended(refusal=write_refusal(self.client, plan.action or 'share', name, current, grants))
+        if self.check_mode and plan.changed and not plan.error:
+            operation = plan.action or ('share' if plan.shares_to_add or plan.grants_to_revoke else 'update')
+            refusal = write_refusal(self.client, operation, name, current, grants) if current is not None else None
+            plan = plan.amended(refusal=refusal or credentials_refusal(self.client, name, plan.group_credentials_writes))
         return plan
 
     # -- writes ----------------------------------------------------------------------------
@@ -124,6 +132,10 @@ class ConnectionReconciler(object):
                                plan.action == 'create')
             if grok_name(saved).casefold() != plan.name.casefold():
                 return self._undo_rename(plan, saved, item)
+        for group, group_json, parameters in plan.group_credentials_writes:
+            # One set per group and connection: saving it again replaces it, so a retry makes no twin.
+            self._call("write the credentials of group '%s' of" % group, plan.name, self.client.save_group_credentials,
+                       saved['id'], group_json, parameters)
         if plan.shares_to_add or plan.grants_to_revoke:
             self._apply_shares(plan, saved['id'])
         return plan, saved
@@ -187,9 +199,11 @@ class ConnectionReconciler(object):
             'name': plan.name,
             'state': plan.state,
             'changed': plan.changed,
-            'action': plan.action or ('share' if plan.changed else None),
+            'action': plan.action or ('share' if plan.shares_to_add or plan.grants_to_revoke else
+                                      'credentials' if plan.group_credentials_writes else None),
             'credentials_verified': plan.credentials_verified,
             'credentials_unverified': sorted(plan.unverified_keys),
+            'credentials_unverified_groups': sorted(plan.unverified_groups, key=str.casefold),
         }
         if plan.inherited_shares:
             result['inherited_shares'] = plan.inherited_shares

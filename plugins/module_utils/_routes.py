@@ -108,6 +108,14 @@ class ServerRoutes(object):
             raise
         return creds if isinstance(creds, dict) else None
 
+    def save_group_credentials(self, conn_id, group, parameters):
+        """Bind a credential set to ``group`` (its Group JSON) on the connection: the vendor client's
+        ``CredentialsClient.save`` (python-api datagrok_api/resources/credentials.py), one set per group and
+        connection, replaced whole (tests/emulator/FIDELITY.md)."""
+        return self.request('POST', API_PREFIX + '/credentials', body={
+            'entityBindId': conn_id, 'group': {'#type': 'Group', 'id': group['id'], 'name': group.get('name')},
+            'parameters': dict(parameters)})
+
     # -- shares ----------------------------------------------------------------------------
 
     def lookup_groups(self, query):

@@ -101,6 +101,7 @@ def item_errors(item):
         errors.append('name: %s' % problem)
     if item.get('data_source'):
         errors.extend(data_source_errors(item))
+    errors.extend(group_credentials_errors(item))
     seen = set()
     for share in item.get('shares') or []:
         group = share['group'].strip()
@@ -112,6 +113,35 @@ def item_errors(item):
         if canonical_access(share.get('access')) is None:
             errors.append("shares: access must be one of View, Edit (in any case), got '%s'" % share.get('access'))
     return errors
+
+
+def group_credentials_errors(item):
+    """O(group_credentials): one entry per group, none for All users (the connection's own set, O(credentials)),
+    each a non-empty set of keys the data source knows; and O(group_credentials_mode=exact), which needs a list of a
+    connection's sets that Datagrok does not serve."""
+    entries = item.get('group_credentials') or []
+    errors, seen = [], set()
+    if entries and item.get('group_credentials_mode') == 'exact':
+        errors.append("group_credentials_mode: exact would remove the sets of groups not listed, but Datagrok's API "
+                      "shows each caller only the set of their own groups and lists no others, so they cannot be found; "
+                      "use add (the default)")
+    for entry in entries:
+        group = entry['group'].strip()
+        if not group:
+            errors.append('group_credentials: group must not be empty')
+        elif group.casefold() in seen:
+            errors.append("group_credentials: group '%s' is listed twice" % group)
+        elif group.casefold() == 'all users':
+            errors.append("group_credentials: group 'All users' holds the connection's own set: give it as credentials")
+        seen.add(group.casefold())
+        if not isinstance(entry.get('credentials'), dict) or not entry['credentials']:
+            errors.append("group_credentials: the credentials of group '%s' must be a non-empty mapping" % group)
+    return errors + (_group_key_errors(item, item['data_source']) if item.get('data_source') and not errors else [])
+
+
+def _group_key_errors(item, data_source):
+    return ["group_credentials: group '%s': %s" % (entry['group'].strip(), e) for entry in item.get('group_credentials') or []
+            for e in parameter_errors(data_source, None, entry['credentials'], item.get('allow_unknown_parameters'))]
 
 
 def spec_errors(items, option=None):
@@ -144,7 +174,7 @@ def read_errors(item, current, data_source, name):
     errors = []
     if not item.get('data_source'):
         errors = parameter_errors(data_source, item.get('parameters'), item.get('credentials'),
-                                  item.get('allow_unknown_parameters'))
+                                  item.get('allow_unknown_parameters')) + _group_key_errors(item, data_source)
     elif current is None:
         missing = missing_required(data_source, item.get('parameters'))
         errors = ['parameters: ' + missing] if missing else []

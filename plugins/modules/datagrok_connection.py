@@ -180,6 +180,50 @@ options:
     type: str
     choices: [add, exact]
     default: add
+  group_credentials:
+    description:
+      - Credential sets bound to groups. Datagrok hands each user the set of one of their groups, so analysts can
+        connect with a read-only login and an ETL group with a writer login, on the same connection. The set of
+        O(credentials) belongs to C(All users), the fallback for everyone else.
+      - Each entry is the group's whole set, written through C(POST /public/v1/credentials). Keys left out are
+        removed when the set is written. Keys are checked like those of O(credentials), and its secret keys are
+        hidden the same way.
+      - Datagrok shows a caller only the set of one of their own groups, and lists no others. So a group's stored set
+        is compared only when the api_key's user reads that group's set (a member of the group, whose other groups
+        hold no set before it). Otherwise, under V(when_changed), it is not rewritten, and the result names the group
+        in RV(credentials_unverified_groups) with RV(credentials_verified=false). To add a set to an existing
+        connection, or to rotate one, run that entry once with O(group_credentials[].update_credentials=always).
+      - When the api_key's user reads a group's set, they no longer read the connection's own one, so
+        O(credentials) cannot be compared then, and is reported in RV(credentials_unverified).
+      - A user who is not an administrator may set a group's credentials only as an administrator of that group.
+        Otherwise the server refuses with HTTP 403, and check mode fails the same way, foreseen from the groups
+        the user administers.
+    type: list
+    elements: dict
+    suboptions:
+      group:
+        description:
+          - Name of the group (or the login or name of a user, for their personal group). Must match exactly,
+            ignoring case. Not V(All users), whose set is O(credentials).
+        type: str
+        required: true
+      credentials:
+        description: The group's credentials, for example C(login) and C(password).
+        type: dict
+        required: true
+      update_credentials:
+        description: As O(update_credentials), for this set. Defaults to O(update_credentials).
+        type: str
+        choices: [when_changed, always, on_create]
+  group_credentials_mode:
+    description:
+      - V(add) writes the sets listed and leaves the other groups' sets alone.
+      - V(exact) would also remove the sets of groups not listed. Datagrok's API lists no connection's sets (each
+        caller sees only one of their own), so V(exact) is refused before any request, naming the option.
+      - With O(connections), the default for the items.
+    type: str
+    choices: [add, exact]
+    default: add
   connections:
     description:
       - Many connections in one call, the bulk form. Mutually exclusive with O(name).
@@ -188,7 +232,7 @@ options:
       - Every item is checked before any request; invalid input fails the task without writing anything.
       - A failing item does not stop the others; the task fails at the end and names each failed item.
       - With this form, O(state), O(allow_unknown_data_source), O(allow_unknown_parameters), O(parameters_mode),
-        O(update_credentials) and O(shares_mode) are defaults for the items, and the other per-connection options
+        O(update_credentials), O(shares_mode) and O(group_credentials_mode) are defaults for the items, and the other per-connection options
         must be set on the items.
     type: list
     elements: dict
@@ -249,6 +293,27 @@ options:
             default: View
       shares_mode:
         description: See O(shares_mode). Defaults to O(shares_mode).
+        type: str
+        choices: [add, exact]
+      group_credentials:
+        description: See O(group_credentials).
+        type: list
+        elements: dict
+        suboptions:
+          group:
+            description: See O(group_credentials[].group).
+            type: str
+            required: true
+          credentials:
+            description: See O(group_credentials[].credentials).
+            type: dict
+            required: true
+          update_credentials:
+            description: See O(group_credentials[].update_credentials).
+            type: str
+            choices: [when_changed, always, on_create]
+      group_credentials_mode:
+        description: See O(group_credentials_mode). Defaults to O(group_credentials_mode).
         type: str
         choices: [add, exact]
   purge:
@@ -325,6 +390,27 @@ EXAMPLES = r'''
           password: "{{ vault_northwind_new_password }}"
         update_credentials: always
 
+    - name: A read-only login for the analysts and a writer login for the ETL group, besides the default set
+      datagrok.platform.datagrok_connection:
+        name: Northwind
+        data_source: Postgres
+        parameters: {server: db.example.com, db: northwind}
+        credentials: {login: reader, password: "{{ vault_northwind_reader_password }}"}
+        group_credentials:
+          - group: Analysts
+            credentials: {login: analyst_ro, password: "{{ vault_northwind_analyst_password }}"}
+          - group: ETL
+            credentials: {login: etl_writer, password: "{{ vault_northwind_etl_password }}"}
+        shares: [{group: Analysts}, {group: ETL}]
+
+    - name: Rotate the ETL group's password (a set the api_key's user may not be able to read back)
+      datagrok.platform.datagrok_connection:
+        name: Northwind
+        group_credentials:
+          - group: ETL
+            credentials: {login: etl_writer, password: "{{ vault_northwind_etl_new_password }}"}
+            update_credentials: always
+
     - name: Remove every parameter that is not listed, and every share that is not listed
       datagrok.platform.datagrok_connection:
         name: Admin:Northwind
@@ -385,6 +471,14 @@ credentials_unverified:
   type: list
   elements: str
   sample: [password]
+credentials_unverified_groups:
+  description:
+    - Groups of O(group_credentials) whose stored set could not be compared, because the api_key's user does not
+      read it (or reads only placeholders). Their sets were not rewritten (see O(group_credentials)).
+  returned: with O(name)
+  type: list
+  elements: str
+  sample: [Analysts]
 diff:
   description:
     - Before and after of the managed fields (name, data source, parameters, and the other options given), secrets
@@ -416,13 +510,17 @@ results:
       description: Whether this connection changed (or would, in check mode).
       type: bool
     action:
-      description: V(create), V(update), V(delete), V(share) (only shares changed) or V(null).
+      description: V(create), V(update), V(delete), V(share) (only shares changed), V(credentials) (only sets of
+        O(group_credentials) written) or V(null).
       type: str
     credentials_verified:
       description: As RV(credentials_verified).
       type: bool
     credentials_unverified:
       description: As RV(credentials_unverified).
+      type: list
+    credentials_unverified_groups:
+      description: As RV(credentials_unverified_groups).
       type: list
     purged:
       description: Whether O(purge) deleted this connection.
@@ -438,6 +536,7 @@ results:
       purged: false
       credentials_verified: null
       credentials_unverified: []
+      credentials_unverified_groups: []
 summary:
   description: How many connections of O(connections) were created, updated, deleted, unchanged and failed.
   returned: with O(connections)
@@ -446,7 +545,8 @@ summary:
 names:
   description:
     - The grok names of the connections of O(connections) that were created, updated (shares included), deleted and
-      failed, and of those whose secrets could not be compared (RV(results[].credentials_unverified)).
+      failed, and of those whose secrets could not be compared (RV(results[].credentials_unverified) and
+      RV(results[].credentials_unverified_groups)).
     - What a report needs, without walking RV(results) in a template (which costs seconds at 10,000 connections).
   returned: with O(connections)
   type: dict
@@ -459,7 +559,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._reconcile impor
 
 # With `connections`, these top-level options are defaults for the items; the others belong on the items.
 ITEM_DEFAULTS = ('state', 'allow_unknown_data_source', 'allow_unknown_parameters', 'parameters_mode', 'update_credentials',
-                 'shares_mode')
+                 'shares_mode', 'group_credentials_mode')
 
 
 def argument_spec():
@@ -513,7 +613,7 @@ def summarize(results):
         outcome = outcome_of(result)
         counts[outcome] += 1
         names.get(outcome, []).append(result['name'])
-        if result.get('credentials_unverified'):
+        if result.get('credentials_unverified') or result.get('credentials_unverified_groups'):
             names['unverified'].append(result['name'])
     return counts, names
 

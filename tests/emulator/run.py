@@ -8,7 +8,7 @@ import sys
 import threading
 
 # Run as a script, Python puts this file's directory first on sys.path, so the package next to it imports.
-from datagrok_emulator import masking, readings
+from datagrok_emulator import lookups, masking, readings
 from datagrok_emulator.api import Api
 from datagrok_emulator.server import EmulatorServer
 from datagrok_emulator.store import ADMIN_USER, ALICE_USER, Store
@@ -42,6 +42,7 @@ def main(argv=None):
     args = parse_args(argv)
     store = Store(args.state)
     masking.use(args.masking)
+    lookups.use_pick(args.credentials_pick)
     api = Api(store, {args.admin_key: ADMIN_USER, args.user_key: ALICE_USER}, args)
     server = EmulatorServer(('127.0.0.1', args.port), api, args)
     scheme = 'http'

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ADMIN_KEY
-from datagrok_emulator.store import ADMIN_USER, ALICE_GROUP, ALICE_USER, ALL_USERS, CHEMISTS, Store
+from datagrok_emulator.store import ADMIN_USER, ALICE_GROUP, ALICE_USER, ALL_USERS, ANALYSTS, CHEMISTS, DEVELOPERS, Store
 
 PLACEHOLDER = '_' * 13
 SAME_PASSWORD = 'not\u2014changed'
@@ -488,6 +488,45 @@ def test_credentials_routes(emulator):
     assert response.status == 200 and response.raw == b''
     assert_api_error(emulator.call('GET', '/public/v1/credentials/for/' + conn['id']), 404)
     assert_api_error(emulator.call('DELETE', '/public/v1/credentials/' + saved['id']), 404)
+
+
+def _bind(emulator, conn, group_id, login, user='admin'):
+    return emulator.call('POST', '/public/v1/credentials', user=user, body={
+        'entityBindId': conn['id'], 'group': {'id': group_id}, 'parameters': {'login': login, 'password': login + '-pw'}})
+
+
+@pytest.mark.parametrize('pick', ['member', 'admin-any'])
+def test_group_credentials(start_emulator, pick):
+    """One set per group and connection; each caller reads the set of one of their own groups (--credentials-pick
+    decides what an administrator in none of them reads)."""
+    emulator = start_emulator('--credentials-pick', pick)
+    conn = save(emulator, pg_conn())  # its own set: All users
+    emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Chemists', 'access': 'View'})
+    assert _bind(emulator, conn, CHEMISTS, 'chem').status == 200
+    assert _bind(emulator, conn, CHEMISTS, 'chem2').json()['group']['id'] == CHEMISTS  # the same set, replaced
+    assert _bind(emulator, conn, ANALYSTS, 'ana').status == 200
+    store = Store(emulator.state)
+    assert store.one('SELECT COUNT(*) AS n FROM credentials WHERE entity_id = ? AND group_id = ?', (conn['id'], CHEMISTS))['n'] == 1
+
+    def read(user):
+        answer = emulator.call('GET', '/public/v1/credentials/for/' + conn['id'], user=user)
+        return answer.json() if answer.status == 200 else answer.status
+    # alice is in Chemists: a group's set comes before All users. admin is in neither Chemists nor Analysts.
+    assert (read('alice')['group']['id'], read('alice')['parameters']['login']) == (CHEMISTS, 'chem2')
+    assert (read('admin')['group']['id'], read('admin')['parameters']['login']) == (ALL_USERS, 'app')
+    # A set of one of admin's groups (Developers) comes before All users, for admin only.
+    assert _bind(emulator, conn, DEVELOPERS, 'dev').status == 200
+    assert read('admin')['group']['id'] == DEVELOPERS and read('alice')['group']['id'] == CHEMISTS
+    # Without a set of any of admin's groups: nothing under member; the first set of another group under admin-any.
+    for group in (DEVELOPERS, ALL_USERS):
+        row = store.one('SELECT id FROM credentials WHERE entity_id = ? AND group_id = ?', (conn['id'], group))
+        assert emulator.call('DELETE', '/public/v1/credentials/' + row['id']).status == 200
+    assert read('admin') == 404 if pick == 'member' else read('admin')['group']['id'] == CHEMISTS
+    # A non-administrator sets another group's credentials only as that group's administrator.
+    shared = save(emulator, pg_conn(name='Edited'))
+    emulator.call('POST', '/public/v1/entities/%s/shares' % shared['id'], params={'groups': 'alice', 'access': 'Edit'})
+    assert_api_error(_bind(emulator, shared, CHEMISTS, 'x', user='alice'), 403)
+    assert _bind(emulator, shared, ALL_USERS, 'x', user='alice').status == 200
 
 
 def _closed_port():

@@ -62,7 +62,8 @@ SECRET_NAMES = (
     'pg_old', 'param_old', 'param_new', 'cs_old', 'cs_new', 'alice', 'alice_param', 'typo', 'typo_param',
     'bulk_old', 'bulk_new', 'bulk_s3', 'bulk_key', 'bulk_phrase', 'bulk_param', 'bulk_param_new', 'bulk_good',
     'bulk_refused', 'bulk_refused_param', 's3_test', 'test_param', 'wrong', 'typo_test', 'typo_test_param',
-    'role_old', 'role_s3', 'role_s3_new', 'short',
+    'role_old', 'role_s3', 'role_s3_new', 'short', 'group_own', 'group_chem_old', 'group_chem_new', 'group_dev_old',
+    'group_dev_new',
 )
 # A two-letter password (issue 13): searched for as a whole word, since two letters occur inside other words.
 SHORT = ('short',)
@@ -77,7 +78,8 @@ CHANGED = (
     ('Pg rotate again', False), ('Param create', True), ('Param rotate (check)', True),
     ('Param rotate', True), ('Param rotate again', False), ('Bulk create (check)', True), ('Bulk create', True),
     ('Bulk rotate (check)', True), ('Bulk rotate', True), ('Bulk rotate again', False),
-    ('Short create', True), ('Short create again', False),
+    ('Short create', True), ('Short create again', False), ('Groups create (check)', True), ('Groups create', True),
+    ('Groups rotate (check)', True), ('Groups rotate', True), ('Groups rotate again', False),
 )
 # The steps that fail on purpose (ignore_errors); each carries secrets.
 FAILING = ('Alice rotates Pg (refused by the server)', 'Create refused before any request (misspelt secret keys)',
@@ -85,7 +87,7 @@ FAILING = ('Alice rotates Pg (refused by the server)', 'Create refused before an
            'Unsaved test refused before any request (misspelt secret key)')
 # What every run's output must show, so that the scan looks at real output: the connections by name,
 # the diff's secret markers, the masked values, the error paths, and -vvvv's connection lines.
-MUST_SHOW = ('LeakPg', 'LeakParam', 'LeakShort_', 'LeakBulkSnowflake', 'LeakBulkRefused', 'LeakTypo', 'LeakRolePg', 'LeakRoleS3',
+MUST_SHOW = ('LeakPg', 'LeakParam', 'LeakShort_', 'LeakGroups', 'LeakBulkSnowflake', 'LeakBulkRefused', 'LeakTypo', 'LeakRolePg', 'LeakRoleS3',
              '<secret: will be written>', '"<secret>"', '********', 'Access denied', 'Unknown data source',
              "Did you mean 'password'?", 'test failed', 'ESTABLISH LOCAL CONNECTION')
 
@@ -131,6 +133,17 @@ def _stored(emulator):
         creds = dict((entity, json.loads(params)) for entity, params in db.execute('SELECT entity_id, parameters FROM credentials'))
         return dict((name, (json.loads(params), creds.get(conn_id)))
                     for conn_id, name, params in db.execute('SELECT id, name, parameters FROM connections'))
+    finally:
+        db.close()
+
+
+def _group_sets(emulator, name):
+    """{group name: stored parameters} of every credential set of the connection ``name``."""
+    db = sqlite3.connect('file:%s?mode=ro' % emulator.state, uri=True)
+    try:
+        return dict((group, json.loads(params)) for group, params in db.execute(
+            'SELECT g.name, k.parameters FROM credentials k JOIN groups g ON g.id = k.group_id '
+            'JOIN connections c ON c.id = k.entity_id WHERE c.name = ?', (name,)))
     finally:
         db.close()
 
@@ -259,6 +272,11 @@ def _check_stored(emulator, mode, secrets_used, pg):
     assert stored['LeakRoleS3'][1]['secretKey'] == secrets_used['role_s3_new']
     assert stored['LeakShort_%sales' % secrets_used['short']][1] == {'login': 'sa', 'password': secrets_used['short']}
     assert not set(stored) & {'LeakBulkSnowflake', 'LeakBulkRefused', 'LeakTypo'}
+    # Each group's set: Chemists rotated (always); Developers rotated only where admin could compare it.
+    assert _group_sets(emulator, 'LeakGroups') == {
+        'All users': {'login': 'own_login', 'password': secrets_used['group_own']},
+        'Chemists': {'login': 'chem_login', 'password': secrets_used['group_chem_new']},
+        'Developers': {'login': 'dev_login', 'password': secrets_used['group_dev_new' if mode == 'clear' else 'group_dev_old']}}
     # The server's own view: in clear on a clear server, as the placeholder on a masking one.
     read = emulator.api('GET', '/public/v1/credentials/for/Admin.LeakPg')['parameters']['password']
     assert read == (pg['password'] if mode == 'clear' else '_' * 13)

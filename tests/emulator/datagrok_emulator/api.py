@@ -11,7 +11,7 @@ from .internal import InternalRoutes, int_arg, page_rows
 from .lookups import LISTED, Lookups, visible_sql
 from .model import (ApiError, access_denied, can_edit, connection_json, credentials_for, credentials_json,
                     find_connection, find_group, group_json, load_user, member_links, namespace_of, not_found,
-                    share_target, shareable, containers_of, user_json)
+                    may_bind_credentials, share_target, shareable, containers_of, user_json)
 
 EMPTY = object()
 VERSION = '1.27.9'
@@ -322,6 +322,8 @@ class Api(InternalRoutes):
         if not can_edit(self.store, req.user, conn):
             raise access_denied('Edit')
         row = self._credentials_row(conn['id'], body)
+        if not may_bind_credentials(self.store, req.user, row['group_id']):
+            raise ApiError(403, 'Access denied: only an administrator of the group may set its credentials')
         self.store.insert('credentials', row)
         return credentials_json(self.store, self.store.one('SELECT * FROM credentials WHERE id = ?', (row['id'],)), clear=self.credentials_clear)
 

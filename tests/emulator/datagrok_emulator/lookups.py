@@ -13,14 +13,25 @@ LISTED = 'id, name, friendly_name, namespace, data_source, description, tags, au
 CHUNK = 500  # ids per IN (...): well under SQLite's limit on placeholders
 
 
+# --credentials-pick (readings.py): which set an administrator gets who belongs to none of the groups holding one.
+_pick = ['member']
+
+
+def use_pick(mode: str):
+    """Set the --credentials-pick reading for this process."""
+    _pick[0] = mode
+
+
 def pick_credentials(user, rows: list):
-    """Credentials are bound to a group; the caller gets the set of their personal group, else of another group of theirs,
-    All users last. An administrator falls back to any set. ``rows`` are one entity's, ordered by created_on, id."""
+    """Credentials are bound to a group, and the server picks the caller's by membership
+    (help/govern/access-control/access-control.md, "Credentials management system"): the set of their personal group,
+    else of another group of theirs, All users last. Under ``admin-any`` an administrator who belongs to none of those
+    groups gets the first set all the same. ``rows`` are one entity's, ordered by created_on, id."""
     mine = [row for row in rows if row['group_id'] in user['groups']]
     mine.sort(key=lambda row: (row['group_id'] != user['group_id'], row['group_id'] == ALL_USERS))
     if mine:
         return mine[0]
-    return rows[0] if rows and user['is_admin'] else None
+    return rows[0] if rows and user['is_admin'] and _pick[0] == 'admin-any' else None
 
 
 def granted_entities(store, user) -> set:

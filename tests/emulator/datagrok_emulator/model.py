@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import masking
 from .lookups import Lookups, pick_credentials
-from .store import ADMINISTRATORS
+from .store import ADMINISTRATORS, ALL_USERS
 
 
 class ApiError(Exception):
@@ -43,6 +43,15 @@ def load_user(store, user_id: str):
         user['groups'] = group_ids_of(store, user['group_id'])
         user['is_admin'] = ADMINISTRATORS in user['groups']
     return user
+
+
+def may_bind_credentials(store, user, group_id: str) -> bool:
+    """Who may set a group's credentials, beyond editing the entity (help/govern/access-control/access-control.md,
+    "Manage credentials"): anyone for All users; for another group, an administrator of the platform or of that group."""
+    if group_id == ALL_USERS or user['is_admin']:
+        return True
+    return store.one('SELECT id FROM memberships WHERE parent_id = ? AND child_id = ? AND is_admin = 1',
+                     (group_id, user['group_id'])) is not None
 
 
 def namespace_of(user) -> str:

@@ -36,6 +36,10 @@ SWITCHES = {
     'credentials-read': ('clear', 'masked', ('clear', 'masked'),
                          'GET /credentials/for/{id} shows stored secrets in clear (python-api tests, package '
                          'credentials) or as the placeholder'),
+    'credentials-pick': ('member', 'admin-any', ('member', 'admin-any'),
+                         'GET /credentials/for/{id} answers the set of one of the caller\'s groups only '
+                         '(help/govern/access-control/access-control.md), or gives an administrator who is in none of '
+                         'them the first set of another group'),
     'edit-grant': ('view-and-edit', 'edit-only', ('view-and-edit', 'edit-only'),
                    'a share with access=Edit stores the View and the Edit permission ("Full control" holds every '
                    'permission, help/govern/access-control/access-control.md), or the Edit permission alone'),

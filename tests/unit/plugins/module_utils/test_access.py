@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._access import ADMINISTRATORS, write_refusal
+from ansible_collections.datagrok.platform.plugins.module_utils._access import ADMINISTRATORS, credentials_refusal, write_refusal
 
 CONN = 'c0ffee00-0000-4000-8000-000000000001'
 ALICE, ADMIN = 'u-alice', 'u-admin'
@@ -73,3 +73,27 @@ def test_grants_already_read_for_the_plan_are_not_read_again(routed_client):
     grants = [{'id': 'p1', 'group_id': 'g-alice', 'permission': 'View', 'group': 'Alice', 'inherited_from': None}]
     assert 'only View' in write_refusal(client, 'share', 'Admin:pg', CURRENT, grants)
     assert '/privileges/permissions' not in session.paths
+
+
+def sets_for(*group_ids):
+    return [(g, {'id': g}, {'login': 'x'}) for g in group_ids]
+
+
+def test_a_group_set_needs_an_administrator_of_the_platform_or_of_the_group(routed_client):
+    # alice administers g-team (the memberships of her personal group, admin=true, answer g-team here).
+    client, session = routed_client(routes_for([], []))
+    assert credentials_refusal(client, 'Admin:pg', sets_for('g-team')) is None
+    problem = credentials_refusal(client, 'Admin:pg', sets_for('g-team', 'g-other'))
+    assert problem.startswith("Cannot write the credentials of group 'g-other' of connection 'Admin:pg': the api_key's user "
+                              "(alice) is not an administrator, nor of group g-other") and 'HTTP 403' in problem
+    assert [params for method, url, params, body in session.sent if url.endswith('/groups/g-alice/memberships')] == [
+        {}, {'admin': 'true'}]  # her groups (caller_groups), then those she administers, each read once
+    admin = routed_client(routes_for([ADMINISTRATORS], []))[0]
+    assert credentials_refusal(admin, 'Admin:pg', sets_for('g-other')) is None
+    assert credentials_refusal(client, 'Admin:pg', []) is None
+
+
+def test_a_group_set_is_left_to_the_server_when_the_groups_cannot_be_read(routed_client):
+    routes = routes_for([], [])
+    routes['/public/v1/groups/g-alice/memberships'] = (500, {'ApiError': 'broken'})
+    assert credentials_refusal(routed_client(routes)[0], 'Admin:pg', sets_for('g-other')) is None

@@ -141,7 +141,7 @@ def test_lost_create_of_the_same_definition_converges_without_change():
     results = BulkReconciler(module).run_many([item()])
     assert results == [{
         'name': 'Admin:pg', 'state': 'present', 'changed': False, 'action': None, 'credentials_verified': True,
-        'credentials_unverified': [], 'purged': False,
+        'credentials_unverified': [], 'credentials_unverified_groups': [], 'purged': False,
     }]
     assert names(server) == ['Admin:pg']
     # Our create came back renamed; its twin was deleted, and the winner read back by name.

@@ -185,3 +185,25 @@ def test_connections_given_as_json_text_are_read_as_the_list(capsys, modules):
     result = json.loads(broken)
     assert result['msg'].startswith('Invalid option connections: is text but not a JSON list (')
     assert SECRET not in broken and 'unit-key-123' not in broken
+
+
+@pytest.mark.parametrize('args', [
+    # A bad entry, in the single and the bulk form, and in input refused for another reason.
+    dict(PG, parameters={'server': 'db', 'db': 'nw'}, group_credentials=[{'group': 'ETL', 'credentials': {'pasword': SECRET}}]),
+    {'connections': [dict(PG, parameters={'server': 'db', 'db': 'nw'},
+                          group_credentials=[{'group': 'ETL', 'credentials': {'login': 'etl', 'password': SECRET}}],
+                          group_credentials_mode='exact')]},
+    dict(PG, parameters={'server': 'db', 'db': 'nw'}, url='db.example.com',
+         group_credentials=[{'group': 'ETL', 'credentials': {'login': 'etl', 'password': SECRET}}]),
+])
+def test_group_credentials_are_masked_by_key_in_refused_input(capsys, modules, args):
+    args = dict(args, _ansible_inject_invocation=True) if 'inject_invocation' in PASS_VARS else args
+    out = _module_output(capsys, modules[0], args)
+    result = json.loads(out)
+    assert result['failed'] and result['msg'].startswith('Invalid option') and SECRET not in out
+    shown = result.get('invocation', {}).get('module_args')
+    if shown and shown.get('group_credentials'):
+        # Masked by key: the login still shows.
+        credentials = shown['group_credentials'][0]['credentials']
+        assert dict((k, v) for k, v in credentials.items() if k != 'login') == dict.fromkeys(set(credentials) - {'login'}, '********')
+        assert credentials.get('login', 'etl') == 'etl'

@@ -37,6 +37,14 @@ class BulkReconciler(ConnectionReconciler):
             problems.extend('%s: %s' % (label, e) for e in item_errors(item))
         if problems:
             raise ItemError('Invalid option ' + '; '.join(problems))
+        first, twice = {}, []
+        for index, item in enumerate(items):
+            ident = (item.get('id') or '').casefold()
+            if ident and ident in first:
+                twice.append('connections[%d] and connections[%d] both give id %s' % (first[ident], index, item['id']))
+            first.setdefault(ident, index)
+        if twice:
+            raise ItemError('Invalid option connections: ' + '; '.join(twice))
         # Duplicates as written first (no request needed), then as resolved against the caller's namespace.
         self._name_keys(items, lambda name: name_key(*split_grok_name(name)))
         keys = self._name_keys(items, lambda name: name_key(*split_grok_name(self.full_name(name))))
@@ -44,6 +52,8 @@ class BulkReconciler(ConnectionReconciler):
 
         listed = self._call('list', None, self.client.list_connections)
         by_key = dict((name_key(c.get('namespace'), c.get('name') or ''), c) for c in listed)
+        # Ids are checked against the listing when it is complete, else read one by one (_references.py).
+        self._ids = dict(((c.get('id') or '').casefold(), c) for c in listed) if listed.complete is True else None
         work = [(item, by_key.get(key)) for item, key in zip(items, keys)]
         if listed.complete is not True:
             # The server listed fewer connections than it counted, or cannot count: a connection missing from the list
@@ -54,9 +64,12 @@ class BulkReconciler(ConnectionReconciler):
             if purge and listed.complete is False:
                 self.module.warn('The server listed %d connections but counts more: purge can only remove the listed ones'
                                  % len(listed))
+        work = self._renames(work, by_key, listed.complete is True)
         if purge:
+            # A connection an item renames is the item's: never unlisted.
+            keep = set(keys) | set(name_key(c.get('namespace'), c.get('name') or '') for i, c in work if i.get('renamed_from'))
             work.extend(({'name': grok_name(c), 'state': 'absent', 'purged': True}, c)
-                        for c in self._purge_candidates(listed, set(keys), scope))
+                        for c in self._purge_candidates(listed, keep, scope))
 
         def plan_item(pair):
             try:
@@ -86,6 +99,28 @@ class BulkReconciler(ConnectionReconciler):
         for pair, result in zip(work, results):
             result['purged'] = bool(pair[0].get('purged'))
         return results
+
+    def _renames(self, work, by_key, complete):
+        """Each ``(item, connection)`` with the connection its O(previous_names) renames, read from the listing (or,
+        when the listing may be incomplete, by name). Two items that would converge one connection are bad input."""
+        def read(full):
+            found = by_key.get(name_key(*split_grok_name(full)))
+            return found if found is not None or complete else self.client.get_connection(full)
+        problems, renamed = [], []
+        for index, (item, current) in enumerate(work):
+            try:
+                renamed.append(self.find_renamed(item, current, read))
+            except ItemError as exc:
+                problems.append('connections[%d] (%s): %s' % (index, item.get('name'), exc))
+        owners = {}
+        for index, (item, current) in enumerate(renamed):
+            if current is not None and current.get('id') in owners:
+                problems.append("connections[%d] and connections[%d] both converge connection '%s'"
+                                % (owners[current['id']], index, grok_name(current)))
+            owners.setdefault((current or {}).get('id'), index)
+        if problems:
+            raise ItemError('; '.join(problems))
+        return renamed
 
     def _confirm_absent(self, pair):
         item, current = pair

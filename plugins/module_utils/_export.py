@@ -22,6 +22,8 @@ def export_connection(conn, grants=None):
     data_source = conn.get('dataSource')
     item = {
         'name': grok_name(conn),
+        # Applied to another instance, the connection is created under the same id, which queries refer to.
+        'id': conn.get('id'),
         'data_source': data_source,
         # Secrets, and strings with a secret inside (a connection string with a password), are left out:
         # exported masked, they would overwrite the real value when fed back.

@@ -39,6 +39,9 @@ def connection_item_spec():
     """The options of one connection, shared by the single form and each item of the bulk form."""
     return dict(
         name=dict(type='str'),
+        previous_names=dict(type='list', elements='str'),
+        id=dict(type='str'),
+        id_mismatch=dict(type='str', default='fail', choices=['fail', 'adopt']),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         data_source=dict(type='str'),
         allow_unknown_data_source=dict(type='bool', default=False),

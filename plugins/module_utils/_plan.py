@@ -54,6 +54,8 @@ class Plan(object):
         self.before = {}
         self.after = {}
         self.error = None
+        self.renamed_from = None    # the grok name a rename (previous_names) takes the connection from
+        self.notice = None          # a warning for the user (an id kept under id_mismatch: adopt)
         self.refusal = None         # check mode: why the server would refuse the write (_access.py)
         self.prediction = None      # the connection as the server will hold it, secrets in clear: see predicted
         for key, value in decided.items():
@@ -181,7 +183,19 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
         return Plan(name, state, error=error)
     item = dict(item, parameters=canonical(data_source, item.get('parameters')),
                 credentials=canonical(data_source, item.get('credentials')))
-    base = current or {'name': short, 'namespace': namespace, 'parameters': {}, 'tags': []}
+    base = current or dict({'name': short, 'namespace': namespace, 'parameters': {}, 'tags': []},
+                           **({'id': item['id'].lower()} if item.get('id') else {}))
+    notice, wanted_id = None, item.get('id')
+    if current is not None and wanted_id and wanted_id.casefold() != current['id'].casefold():
+        problem = "connection '%s' exists under id %s, not under the id given (%s)" % (name, current['id'], wanted_id)
+        if item.get('id_mismatch') != 'adopt':
+            return Plan(name, state, error='Cannot converge %s; set id_mismatch: adopt to keep the existing one' % problem)
+        notice = 'The %s: kept, as id_mismatch is adopt' % problem
+    renamed_from = item.get('renamed_from') if current is not None else None
+    if renamed_from:
+        # Renamed in place: same id, credentials and shares. A friendly name that was the old name follows it.
+        follows = (current.get('friendlyName') or current['name']) == current['name']
+        base = dict(current, name=short, friendlyName=short if follows else current.get('friendlyName'))
     params, params_changed, written, unverified = _parameters_plan(item, base.get('parameters') or {}, data_source)
     credentials, creds_unverified, creds_before, creds_after = own_credentials_plan(item, current, stored_creds, data_source)
     unverified += creds_unverified
@@ -198,7 +212,7 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
     predicted.update(body)
     if current is None and not predicted.get('friendlyName'):
         predicted['friendlyName'] = predicted['name']  # the server's default
-    fields_changed = current is None or params_changed or any(
+    fields_changed = current is None or bool(renamed_from) or params_changed or any(
         not same_value(body[f], current.get(f)) for f in ('dataSource', 'friendlyName', 'description')
     ) or set(body['tags']) != set(current.get('tags') or [])
     action = ('create' if current is None else 'update') if fields_changed or credentials is not None else None
@@ -223,7 +237,8 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
         if shares.inherited:
             before['inherited_shares'] = after['inherited_shares'] = shares.inherited
     return Plan(name, state, error=error, action=action, body=body if action else None, save_credentials=credentials is not None,
-                group_credentials_writes=group_writes, credentials_verified=verified, unverified_keys=unverified,
+                group_credentials_writes=group_writes, renamed_from=renamed_from, notice=notice,
+                credentials_verified=verified, unverified_keys=unverified,
                 unverified_groups=unverified_groups, prediction=predicted, before=before,
                 after=after, shares_to_add=shares.to_add if shares else [], grants_to_revoke=shares.to_revoke if shares else [],
                 inherited_shares=shares.inherited if shares else None)

@@ -19,16 +19,13 @@ from ansible_collections.datagrok.platform.plugins.module_utils._credentials imp
 from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError, one_line
 from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, split_grok_name
 from ansible_collections.datagrok.platform.plugins.module_utils._plan import plan_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._references import ItemError, ItemReferences
 from ansible_collections.datagrok.platform.plugins.module_utils._secrets import mask_connection
 from ansible_collections.datagrok.platform.plugins.module_utils._shares import canonical_access
 from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_errors
 
 
-class ItemError(Exception):
-    """A failure of one connection, already worded for the user."""
-
-
-class ConnectionReconciler(object):
+class ConnectionReconciler(ItemReferences):
 
     def __init__(self, module, max_workers=8):
         self.module = module
@@ -36,6 +33,7 @@ class ConnectionReconciler(object):
         self.check_mode = module.check_mode
         self.max_workers = max(1, max_workers)
         self._groups = {}
+        self._ids = None  # the bulk form's listing by id, when complete
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -57,33 +55,11 @@ class ConnectionReconciler(object):
             what = ("connection '%s'" % name) if name else 'connections'
             raise ItemError("Cannot %s %s: %s" % (operation, what, exc))
 
-    def resolve_groups(self, items):
-        """Map every group named in ``items`` (shares, group_credentials) to its Group JSON (exact name, ignoring case)."""
-        wanted = dict((e['group'].strip(), option) for item in items if item.get('state') != 'absent'
-                      for option in ('group_credentials', 'shares') for e in item.get(option) or [])
-        for group in sorted(set(wanted) - set(self._groups), key=str.casefold):
-            option = wanted[group]
-            try:
-                found = self.client.lookup_groups(group)
-            except DatagrokError as exc:
-                raise ItemError("Cannot look up %s group '%s': %s" % ('share' if option == 'shares' else 'credentials', group, exc))
-            exact = [g for g in found if group.casefold() in
-                     ((g.get('name') or '').casefold(), (g.get('friendlyName') or '').casefold(), g.get('id'))]
-            if len(exact) > 1:
-                exact = [g for g in exact if not g.get('personal')] or exact
-            if not exact:
-                raise ItemError("Invalid option %s: group '%s' does not exist on the server" % (option, group))
-            if len(exact) > 1:
-                raise ItemError("Invalid option %s: group '%s' is ambiguous (%s)"
-                                % (option, group, ', '.join(g.get('name', '?') for g in exact)))
-            self._groups[group.casefold()] = exact[0]
-        return self._groups
-
     def plan(self, item, current):
         """Read what the plan needs beyond the connection itself, then plan."""
         if item.get('shares'):
             item = dict(item, shares=[dict(s, group=s['group'].strip(), access=canonical_access(s['access'])) for s in item['shares']])
-        name = grok_name(current) if current else self.full_name(item['name'])
+        name = grok_name(current) if current and not item.get('renamed_from') else self.full_name(item['name'])
         # The data source is known for sure only now; it decides which parameters and credentials are secret.
         data_source = item.get('data_source') or (current or {}).get('dataSource')
         self.module.protect_parameters(item.get('parameters'), data_source)
@@ -101,7 +77,11 @@ class ConnectionReconciler(object):
                 grants = self._call('read the shares of', name, self.client.list_grants, current['id'])
         # A create needs the caller's namespace (where it will land); the name gave it already when it had none.
         home = self.namespace() if current is None and item.get('state') != 'absent' and item.get('data_source') else None
+        if current is None and item.get('id') and item.get('state') != 'absent':
+            self._check_id_free(item['id'], name)
         plan = plan_connection(item, current, split_grok_name(name)[0], stored_creds, grants, self._groups, name=name, home=home)
+        if plan.notice:
+            self.module.warn(plan.notice)
         if self.check_mode and plan.changed and not plan.error:
             operation = plan.action or ('share' if plan.shares_to_add or plan.grants_to_revoke else 'update')
             refusal = write_refusal(self.client, operation, name, current, grants) if current is not None else None
@@ -130,6 +110,9 @@ class ConnectionReconciler(object):
             operation = 'create' if plan.action == 'create' else 'update'
             saved = self._call(operation, plan.name, self.client.save_connection, plan.body, plan.save_credentials,
                                plan.action == 'create')
+            if plan.renamed_from and grok_name(saved).casefold() == plan.renamed_from.casefold():
+                raise ItemError("Cannot rename connection '%s' to '%s': the server saved it under its old name"
+                                % (plan.renamed_from, plan.name))
             if grok_name(saved).casefold() != plan.name.casefold():
                 return self._undo_rename(plan, saved, item)
         for group, group_json, parameters in plan.group_credentials_writes:
@@ -207,6 +190,8 @@ class ConnectionReconciler(object):
         }
         if plan.inherited_shares:
             result['inherited_shares'] = plan.inherited_shares
+        if plan.renamed_from:
+            result['renamed_from'] = plan.renamed_from
         if connection is not None or (plan.changed and with_diff):
             result['diff'] = {'before': plan.before, 'after': plan.after, 'before_header': plan.name, 'after_header': plan.name}
         if connection is not None:
@@ -220,6 +205,7 @@ class ConnectionReconciler(object):
         self.resolve_groups([item])
         name = self.full_name(item['name'])
         current = self._call('read', name, self.client.get_connection, name)
+        item, current = self.find_renamed(item, current, self.client.get_connection)
         plan = self.plan(item, current)
         if plan.error:
             raise ItemError(plan.error)

@@ -19,11 +19,16 @@ __metaclass__ = type
 
 import difflib
 import os
+import re
 
 from ansible_collections.datagrok.platform.plugins.module_utils._api import url_problem
 from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import missing_required, parameter_errors
 from ansible_collections.datagrok.platform.plugins.module_utils._names import data_source_error, name_error
 from ansible_collections.datagrok.platform.plugins.module_utils._shares import canonical_access
+
+
+# Datagrok's entity ids are UUIDs (python-api datagrok_api/models/model.py: ensure_id makes one).
+ENTITY_ID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
 
 def server_option_errors(options):
@@ -102,6 +107,9 @@ def item_errors(item):
     if item.get('data_source'):
         errors.extend(data_source_errors(item))
     errors.extend(group_credentials_errors(item))
+    errors.extend(previous_names_errors(item))
+    if item.get('id') is not None and not ENTITY_ID.match(item['id']):
+        errors.append("id: must be a UUID such as 0d3f1c2e-6f1a-41ef-9a0b-0242ac120002, got '%s'" % item['id'])
     seen = set()
     for share in item.get('shares') or []:
         group = share['group'].strip()
@@ -112,6 +120,22 @@ def item_errors(item):
         seen.add(group.casefold())
         if canonical_access(share.get('access')) is None:
             errors.append("shares: access must be one of View, Edit (in any case), got '%s'" % share.get('access'))
+    return errors
+
+
+def previous_names_errors(item):
+    """O(previous_names): valid names, none twice, none the name itself, and only for a connection that is present."""
+    previous = item.get('previous_names') or []
+    if previous and item.get('state') == 'absent':
+        return ['previous_names: only with state present (a rename keeps the connection)']
+    errors, seen = [], set([(item.get('name') or '').casefold()])
+    for name in previous:
+        problem = name_error(name)
+        if problem:
+            errors.append('previous_names: %s' % problem)
+        elif name.casefold() in seen:
+            errors.append("previous_names: '%s' is the name itself or listed twice" % name)
+        seen.add((name or '').casefold())
     return errors
 
 

@@ -52,6 +52,42 @@ options:
       - A name cannot contain V(.), V(/) or V(\\), because the Datagrok API addresses names with V(.) in place of V(:).
       - Exactly one of O(name) and O(connections) is required.
     type: str
+  previous_names:
+    description:
+      - Names the connection had before, to rename it without losing its identity. Datagrok's queries and
+        dashboards refer to a connection by its id, which a delete and a create would change.
+      - When O(name) does not exist and exactly one of these does, that connection is renamed in place (same id,
+        credentials and shares), then the rest of the options are converged. A friendly name that was the old
+        name follows the rename.
+      - When O(name) exists and one of these does too, the task fails naming both; when neither exists, the
+        connection is created. Once renamed, a second run finds O(name) and changes nothing.
+      - The diff shows the rename (C(name) before and after) and RV(renamed_from) names the old name.
+        With O(purge), a connection an item renames is never deleted as unlisted.
+      - A rename keeps the namespace.
+    type: list
+    elements: str
+  id:
+    description:
+      - The id (a UUID) to create the connection under. Queries and dashboards refer to a connection by its id,
+        and the vendor CLI's C(grok s migrate) and C(push) keep ids the same across instances, so the same id on
+        every instance lets them meet this collection's connections without a conflict.
+      - M(datagrok.platform.datagrok_connection_info) with O(datagrok.platform.datagrok_connection_info#module:export=true)
+        exports each connection's id, so applying an export to another instance creates the connections under
+        the same ids.
+      - When the connection exists under another id, the task fails naming both, unless
+        O(id_mismatch=adopt). A create under an id that another connection holds fails naming that connection,
+        before any write.
+      - Without it, a new connection gets a new random id.
+    type: str
+  id_mismatch:
+    description:
+      - What happens when the connection exists under another id than O(id).
+      - V(fail) fails for that connection, naming both ids.
+      - V(adopt) keeps the existing connection and its id, with a warning, and converges the rest.
+      - With O(connections), the default for the items.
+    type: str
+    choices: [fail, adopt]
+    default: fail
   state:
     description:
       - V(present) creates or updates the connection, V(absent) deletes it.
@@ -232,7 +268,8 @@ options:
       - Every item is checked before any request; invalid input fails the task without writing anything.
       - A failing item does not stop the others; the task fails at the end and names each failed item.
       - With this form, O(state), O(allow_unknown_data_source), O(allow_unknown_parameters), O(parameters_mode),
-        O(update_credentials), O(shares_mode) and O(group_credentials_mode) are defaults for the items, and the other per-connection options
+        O(update_credentials), O(shares_mode), O(group_credentials_mode) and O(id_mismatch) are defaults for the
+        items, and the other per-connection options
         must be set on the items.
     type: list
     elements: dict
@@ -241,6 +278,17 @@ options:
         description: See O(name).
         type: str
         required: true
+      previous_names:
+        description: See O(previous_names).
+        type: list
+        elements: str
+      id:
+        description: See O(id).
+        type: str
+      id_mismatch:
+        description: See O(id_mismatch). Defaults to O(id_mismatch).
+        type: str
+        choices: [fail, adopt]
       state:
         description: See O(state). Defaults to O(state).
         type: str
@@ -411,6 +459,11 @@ EXAMPLES = r'''
             credentials: {login: etl_writer, password: "{{ vault_northwind_etl_new_password }}"}
             update_credentials: always
 
+    - name: Rename a connection in place, keeping its id (and the queries that use it)
+      datagrok.platform.datagrok_connection:
+        name: Northwind
+        previous_names: [NorthwindOld]
+
     - name: Remove every parameter that is not listed, and every share that is not listed
       datagrok.platform.datagrok_connection:
         name: Admin:Northwind
@@ -471,6 +524,11 @@ credentials_unverified:
   type: list
   elements: str
   sample: [password]
+renamed_from:
+  description: The grok name the connection was renamed from (O(previous_names)). Only when it was (or, in check mode, would be).
+  returned: when renamed
+  type: str
+  sample: 'Admin:Northwind_old'
 credentials_unverified_groups:
   description:
     - Groups of O(group_credentials) whose stored set could not be compared, because the api_key's user does not
@@ -522,6 +580,9 @@ results:
     credentials_unverified_groups:
       description: As RV(credentials_unverified_groups).
       type: list
+    renamed_from:
+      description: As RV(renamed_from). Only on renamed connections.
+      type: str
     purged:
       description: Whether O(purge) deleted this connection.
       type: bool
@@ -559,7 +620,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._reconcile impor
 
 # With `connections`, these top-level options are defaults for the items; the others belong on the items.
 ITEM_DEFAULTS = ('state', 'allow_unknown_data_source', 'allow_unknown_parameters', 'parameters_mode', 'update_credentials',
-                 'shares_mode', 'group_credentials_mode')
+                 'shares_mode', 'group_credentials_mode', 'id_mismatch')
 
 
 def argument_spec():

@@ -71,6 +71,8 @@ options:
       - Secrets are left out; add O(datagrok.platform.datagrok_connection#module:credentials) yourself, with
         O(datagrok.platform.datagrok_connection#module:update_credentials=on_create) to adopt without rewriting them.
       - With O(include_shares=true), the exported items carry their C(shares) too.
+      - Each item carries the connection's C(id), so applied to another instance it creates the connection under the
+        same id (O(datagrok.platform.datagrok_connection#module:id)), as queries promoted with C(grok s migrate) expect.
     type: bool
     default: false
   max_workers:
@@ -150,6 +152,7 @@ exported:
   elements: dict
   sample:
     - name: 'Admin:Northwind'
+      id: 0d3f1c2e-6f1a-41ef-9a0b-0242ac120002
       data_source: Postgres
       description: Sales demo database
       friendly_name: Northwind

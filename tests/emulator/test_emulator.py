@@ -529,6 +529,17 @@ def test_group_credentials(start_emulator, pick):
     assert _bind(emulator, shared, ALL_USERS, 'x', user='alice').status == 200
 
 
+@pytest.mark.parametrize('reading', ['in-place', 'kept'])
+def test_a_save_by_id_with_another_name(start_emulator, reading):
+    emulator = start_emulator('--rename-by-save', reading)
+    conn = save(emulator, pg_conn(name='Before'))
+    emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Chemists', 'access': 'View'})
+    renamed = save(emulator, dict(pg_conn(name='After'), id=conn['id']), creds=False)
+    assert renamed['id'] == conn['id'] and renamed['credentials']['openParameters'] == {'login': 'app'}
+    assert renamed['name'] == ('After' if reading == 'in-place' else 'Before')
+    assert emulator.call('GET', CONNS + '/Admin.' + renamed['name']).json()['id'] == conn['id']
+
+
 def _closed_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))

@@ -202,3 +202,35 @@ def test_cli_and_module_interoperate(emulator, grok, ansible, pg, tmp_path):
     assert run.rc == 0, run.text[-3000:]
     assert not run.task_results('gone')[0]['changed']
     assert not [c for c in calls(server, mark) if c[0] in WRITE_METHODS]
+
+
+@pytest.mark.parametrize('same_id', [True, False])
+def test_the_same_id_on_two_instances_meets_the_cli_without_a_twin(emulator, grok, ansible, pg, tmp_path, same_id):
+    """Issue 16: ``grok s migrate`` / ``push`` carry a connection with its id from one instance to the next.
+
+    The emulator serves no queries or dashboards, so this is scoped to the connection itself: the CLI saves dev's
+    connection, id included, on prod, where the role's bulk form provisioned it from dev's export. With the id
+    exported (``same_id``) the CLI's save lands on that connection; provisioned without it, the same save finds the
+    name taken under another id and the server stores a twin, ``Promoted_1``.
+    """
+    dev, prod = emulator(), emulator()
+    conn_id = '6f0c3b1a-2d4e-4f5a-8b6c-7d8e9f0a1b2c'
+    task = module_task('Promoted', 'dev', dev.url, dev.admin_key, pg, description='promoted', access='View', id=conn_id)
+    export = {'name': 'export', 'register': 'export', 'datagrok.platform.datagrok_connection_info': {
+        'url': dev.url, 'api_key': dev.admin_key, 'name': 'Promoted', 'export': True, 'include_shares': True}}
+    run = ansible([{'hosts': 'all', 'gather_facts': False, 'tasks': [task, export]}], json=True)
+    assert run.rc == 0, run.text[-3000:]
+    exported = run.task_results('export')[0]['exported']
+    assert [item['id'] for item in exported] == [conn_id]
+    items = exported if same_id else [dict((k, v) for k, v in item.items() if k != 'id') for item in exported]
+    provision = {'name': 'prod', 'register': 'prod', 'datagrok.platform.datagrok_connection': {
+        'url': prod.url, 'api_key': prod.admin_key, 'connections': items}}
+    run = ansible([{'hosts': 'all', 'gather_facts': False, 'tasks': [provision]}], json=True)
+    assert run.rc == 0, run.text[-3000:]
+    assert [c['id'] == conn_id for c in prod.connections()] == [same_id]
+
+    # What the CLI carries over: dev's connection as dev holds it, id included.
+    (tmp_path / 'promoted.json').write_text(json.dumps(dev.api('GET', '/public/v1/connections/' + conn_id)), encoding='utf-8')
+    saved = ok_json(grok(prod)('connections', 'save', '--json', str(tmp_path / 'promoted.json'), '--output', 'json'))
+    assert saved['id'] == conn_id
+    assert sorted(c['name'] for c in prod.connections()) == (['Promoted'] if same_id else ['Promoted', 'Promoted_1'])

@@ -3,13 +3,18 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The one fake of the unit tests: a stand-in for the transport's session, under the real DatagrokClient."""
+"""The fakes of the unit tests: a stand-in for the transport's session, under the real DatagrokClient; and, for the
+flow's tests, an in-memory server in place of the client, with a module around it."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import json
+import uuid
+
+from ansible_collections.datagrok.platform.plugins.module_utils._reads import Listing
 
 NOT_FOUND = {'#type': 'ApiError', 'message': 'Not Found', 'errorCode': 404}
 
@@ -56,3 +61,91 @@ class FakeSession(object):
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+
+NAMESPACE = 'Admin:'
+
+
+class FakeServer(object):
+    """The connection routes of a Datagrok server, in memory: names are unique per namespace, clashes become Name_1."""
+
+    def __init__(self):
+        self.connections = {}   # id -> connection JSON
+        self.credentials = {}   # id -> credentials parameters
+        self.calls = []
+        self.before_save = None  # callable(body): what another client does just before a save lands
+
+    def caller_namespace(self):
+        return 'Admin:'
+
+    def list_connections(self):
+        listing = Listing(copy.deepcopy(list(self.connections.values())))
+        listing.complete = True
+        return listing
+
+    def _by_name(self, name):
+        for conn in self.connections.values():
+            if (conn['namespace'] + conn['name']).casefold() == name.casefold():
+                return conn
+        return None
+
+    def get_connection(self, ref):
+        self.calls.append(('get', ref))
+        found = self.connections.get(ref) or self._by_name(ref)
+        return copy.deepcopy(found) if found else None
+
+    def store(self, body, save_credentials, namespace=NAMESPACE):
+        conn_id = body.get('id') or str(uuid.uuid4())
+        existing = self.connections.get(conn_id)
+        taken = set(c['name'].casefold() for i, c in self.connections.items() if i != conn_id and c['namespace'] == namespace)
+        name, counter = body['name'], 0
+        while name.casefold() in taken:
+            counter += 1
+            name = '%s_%d' % (body['name'], counter)
+        conn = dict((k, copy.deepcopy(v)) for k, v in body.items() if k != 'credentials')
+        conn.update(id=conn_id, name=name, namespace=existing['namespace'] if existing else namespace,
+                    friendlyName=body.get('friendlyName') or name)
+        self.connections[conn_id] = conn
+        if save_credentials:
+            self.credentials[conn_id] = dict((body.get('credentials') or {}).get('parameters') or {})
+        return copy.deepcopy(conn)
+
+    def save_connection(self, body, save_credentials, is_new):
+        self.calls.append(('save', body['name'], is_new))
+        if self.before_save is not None:
+            hook, self.before_save = self.before_save, None
+            hook(body)
+        return self.store(dict(body, id=body.get('id') or str(uuid.uuid4())), save_credentials)
+
+    def delete_connection(self, conn_id):
+        self.calls.append(('delete', conn_id))
+        self.connections.pop(conn_id, None)
+        self.credentials.pop(conn_id, None)
+
+    def stored_credentials(self, conn_id):
+        self.calls.append(('credentials', conn_id))
+        return {'parameters': dict(self.credentials[conn_id])} if conn_id in self.credentials else None
+
+    def list_grants(self, entity_id):
+        return []
+
+    def lookup_groups(self, query):
+        return []
+
+    def caller_groups(self):
+        return None  # the server does not tell: check mode leaves refusals to the server
+
+
+class FakeModule(object):
+    check_mode = False
+    _diff = False
+
+    def __init__(self, client):
+        self.client = client
+        self.warnings = []
+
+    def protect_parameters(self, params, data_source=None):
+        pass
+
+    def warn(self, warning):
+        self.warnings.append(warning)

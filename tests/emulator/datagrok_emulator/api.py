@@ -230,6 +230,8 @@ class Api(InternalRoutes):
         conn_id = existing['id'] if existing else _valid_id(body['id']) if body.get('id') else str(uuid.uuid4())
         # The namespace is the server's choice: the caller's personal one on create, unchanged on update.
         namespace = existing['namespace'] if existing else namespace_of(user)
+        if existing is not None and self.options.rename_by_save == 'kept':
+            name = existing['name']
         final_name = self._unique_name(namespace, name, conn_id)
         creds = None
         if (req.query.get('saveCredentials') or '').lower() == 'true':

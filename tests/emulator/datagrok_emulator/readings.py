@@ -40,6 +40,9 @@ SWITCHES = {
                          'GET /credentials/for/{id} answers the set of one of the caller\'s groups only '
                          '(help/govern/access-control/access-control.md), or gives an administrator who is in none of '
                          'them the first set of another group'),
+    'rename-by-save': ('in-place', 'kept', ('in-place', 'kept'),
+                       'a save with the id of an existing connection and another name renames it, keeping its id '
+                       '(the save is an upsert by id), or keeps the stored name'),
     'edit-grant': ('view-and-edit', 'edit-only', ('view-and-edit', 'edit-only'),
                    'a share with access=Edit stores the View and the Edit permission ("Full control" holds every '
                    'permission, help/govern/access-control/access-control.md), or the Edit permission alone'),

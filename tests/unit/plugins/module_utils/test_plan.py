@@ -366,11 +366,29 @@ def test_a_wanted_share_held_through_a_project_needs_no_grant(mode):
 def test_export_is_the_input_shape_without_secrets_and_round_trips():
     conn = server_conn(parameters={'server': 'db', 'port': 5432, 'password': PASSWORD_PLACEHOLDER})
     exported = export_connection(conn, grants=[grant('p1', 'g1', 'Analysts', 'View')])
-    assert exported == {'name': 'Admin:Northwind', 'data_source': 'Postgres', 'description': 'demo',
+    assert exported == {'name': 'Admin:Northwind', 'id': 'c1', 'data_source': 'Postgres', 'description': 'demo',
                         'friendly_name': 'Northwind', 'parameters': {'server': 'db', 'port': 5432},
                         'tags': ['demo', 'sales'], 'shares': [{'group': 'Analysts', 'access': 'View'}]}
     round_trip = item(**exported)
     assert not plan_connection(round_trip, conn, 'Admin:', None, [grant('p1', 'g1', 'Analysts', 'View')], GROUPS).changed
+    # On another instance, the same definition creates the connection under the same id.
+    created = plan_connection(dict(round_trip, id=ID, parameters=dict(round_trip['parameters'], db='nw')), None, 'Admin:',
+                              groups=GROUPS, home='Admin:')
+    assert created.action == 'create' and created.body['id'] == ID.lower() and created.predicted['id'] == ID.lower()
+
+
+ID = '0D3F1C2E-6F1A-41EF-9A0B-0242AC120002'
+
+
+@pytest.mark.parametrize('mismatch', ['fail', 'adopt'])
+def test_a_connection_under_another_id_fails_or_is_adopted_with_a_notice(mismatch):
+    p = plan({'id': ID, 'id_mismatch': mismatch}, server_conn())
+    problem = "connection 'Northwind' exists under id c1, not under the id given (%s)" % ID
+    if mismatch == 'fail':
+        assert p.error == 'Cannot converge %s; set id_mismatch: adopt to keep the existing one' % problem and not p.changed
+    else:
+        assert p.error is None and not p.changed and p.notice == 'The %s: kept, as id_mismatch is adopt' % problem
+    assert plan({'id': 'C1'}, server_conn()).error is None  # ids compare ignoring case
 
 
 @pytest.mark.parametrize('conn_string, masked', [

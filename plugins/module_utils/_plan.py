@@ -187,10 +187,11 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
                            **({'id': item['id'].lower()} if item.get('id') else {}))
     notice, wanted_id = None, item.get('id')
     if current is not None and wanted_id and wanted_id.casefold() != current['id'].casefold():
-        problem = "connection '%s' exists under id %s, not under the id given (%s)" % (name, current['id'], wanted_id)
+        found = "exists under id %s, not under the id given (%s)" % (current['id'], wanted_id)
         if item.get('id_mismatch') != 'adopt':
-            return Plan(name, state, error='Cannot converge %s; set id_mismatch: adopt to keep the existing one' % problem)
-        notice = 'The %s: kept, as id_mismatch is adopt' % problem
+            return Plan(name, state, error="Cannot converge connection '%s': it %s; set id_mismatch: adopt to keep the existing "
+                                           "one" % (name, found))
+        notice = "Connection '%s' %s: kept, as id_mismatch is adopt" % (name, found)
     renamed_from = item.get('renamed_from') if current is not None else None
     if renamed_from:
         # Renamed in place: same id, credentials and shares. A friendly name that was the old name follows it.

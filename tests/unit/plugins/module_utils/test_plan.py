@@ -383,11 +383,12 @@ ID = '0D3F1C2E-6F1A-41EF-9A0B-0242AC120002'
 @pytest.mark.parametrize('mismatch', ['fail', 'adopt'])
 def test_a_connection_under_another_id_fails_or_is_adopted_with_a_notice(mismatch):
     p = plan({'id': ID, 'id_mismatch': mismatch}, server_conn())
-    problem = "connection 'Northwind' exists under id c1, not under the id given (%s)" % ID
+    found = "exists under id c1, not under the id given (%s)" % ID
     if mismatch == 'fail':
-        assert p.error == 'Cannot converge %s; set id_mismatch: adopt to keep the existing one' % problem and not p.changed
+        assert p.error == "Cannot converge connection 'Northwind': it %s; set id_mismatch: adopt to keep the existing one" % found
+        assert not p.changed
     else:
-        assert p.error is None and not p.changed and p.notice == 'The %s: kept, as id_mismatch is adopt' % problem
+        assert p.error is None and not p.changed and p.notice == "Connection 'Northwind' %s: kept, as id_mismatch is adopt" % found
     assert plan({'id': 'C1'}, server_conn()).error is None  # ids compare ignoring case
 
 

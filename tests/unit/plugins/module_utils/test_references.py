@@ -136,3 +136,12 @@ def test_two_items_giving_one_id_are_bad_input():
 
 def test_an_id_that_is_no_uuid_is_refused():
     assert "id: must be a UUID such as 0d3f1c2e-6f1a-41ef-9a0b-0242ac120002, got 'c1'" in item_errors(item(id='c1'))
+
+
+def test_an_adopted_id_mismatch_warns_once_naming_both_ids():
+    server = server_with('sales')
+    module = FakeModule(server)
+    result = BulkReconciler(module).run_one(item(id=NEW_ID, id_mismatch='adopt', description='kept'))
+    assert result['changed'] and result['connection']['id'] == ids(server)['sales'] != NEW_ID
+    assert module.warnings == ["Connection 'Admin:sales' exists under id %s, not under the id given (%s): kept, as id_mismatch is "
+                               "adopt" % (ids(server)['sales'], NEW_ID)]

@@ -26,7 +26,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._validate import
 
 class BulkReconciler(ConnectionReconciler):
 
-    def run_many(self, items, purge=False, scope=None):
+    def run_many(self, items, purge=False, scope=None, force=False):
         """Converge many connections: one paged list, plans for all, then the writes in a worker pool.
 
         Bad input and unplannable items fail the whole call before any write.
@@ -68,7 +68,7 @@ class BulkReconciler(ConnectionReconciler):
         if purge:
             # A connection an item renames is the item's: never unlisted.
             keep = set(keys) | set(name_key(c.get('namespace'), c.get('name') or '') for i, c in work if i.get('renamed_from'))
-            work.extend(({'name': grok_name(c), 'state': 'absent', 'purged': True}, c)
+            work.extend(({'name': grok_name(c), 'state': 'absent', 'purged': True, 'force': force}, c)
                         for c in self._purge_candidates(listed, keep, scope))
 
         def plan_item(pair):

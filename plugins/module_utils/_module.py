@@ -43,6 +43,7 @@ def connection_item_spec():
         id=dict(type='str'),
         id_mismatch=dict(type='str', default='fail', choices=['fail', 'adopt']),
         state=dict(type='str', default='present', choices=['present', 'absent']),
+        force=dict(type='bool', default=False),
         data_source=dict(type='str'),
         allow_unknown_data_source=dict(type='bool', default=False),
         allow_unknown_parameters=dict(type='bool', default=False),

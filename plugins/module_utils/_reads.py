@@ -167,6 +167,26 @@ class ServerReads(object):
             return set(g['id'].casefold() for g in rows if isinstance(g, dict) and g.get('id'))
         return self._cached('administered_groups', read)
 
+    def queries_by_connection(self):
+        """``{connection id (casefolded): [query names]}`` of the data queries the api_key's user sees, read once: the
+        vendor client lists them with ``GET /public/v1/functions?text=source="data-query"`` and each carries its
+        ``connection`` (python-api datagrok_api/resources/functions.py ``list_queries``, models/query.py). None when
+        the server serves no such list."""
+        def read():
+            try:
+                rows = self.request('GET', '/public/v1/functions', params={'text': 'source="data-query"'}) or []
+            except DatagrokError as exc:
+                if exc.is_not_found:
+                    return None
+                raise
+            found = {}
+            for row in rows if isinstance(rows, list) else []:
+                conn = (row.get('connection') or {}) if isinstance(row, dict) else {}
+                if isinstance(conn, dict) and conn.get('id'):
+                    found.setdefault(conn['id'].casefold(), []).append(row.get('nqName') or row.get('name') or row.get('id'))
+            return found
+        return self._cached('queries', read)
+
     # -- grants -----------------------------------------------------------------------------------
 
     def list_grants(self, entity_id):

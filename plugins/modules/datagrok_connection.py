@@ -66,6 +66,16 @@ options:
       - A rename keeps the namespace.
     type: list
     elements: str
+  force:
+    description:
+      - Delete the connection (O(state=absent), or O(purge)) even when data queries still use it.
+      - Queries refer to their connection by id, so deleting it breaks them. Without O(force=true), a delete
+        or a purge of a connection that queries use fails before any write, naming how many queries use it
+        and a few of them. The queries are those the O(api_key)'s user can see, listed once per run with
+        C(GET /public/v1/functions) as the vendor's client does. A server that lists no queries deletes as asked.
+      - With O(connections), the default for the items and for what O(purge) deletes.
+    type: bool
+    default: false
   id:
     description:
       - The id (a UUID) to create the connection under. Queries and dashboards refer to a connection by its id,
@@ -268,8 +278,8 @@ options:
       - Every item is checked before any request; invalid input fails the task without writing anything.
       - A failing item does not stop the others; the task fails at the end and names each failed item.
       - With this form, O(state), O(allow_unknown_data_source), O(allow_unknown_parameters), O(parameters_mode),
-        O(update_credentials), O(shares_mode), O(group_credentials_mode) and O(id_mismatch) are defaults for the
-        items, and the other per-connection options
+        O(update_credentials), O(shares_mode), O(group_credentials_mode), O(id_mismatch) and O(force) are defaults
+        for the items, and the other per-connection options
         must be set on the items.
     type: list
     elements: dict
@@ -282,6 +292,9 @@ options:
         description: See O(previous_names).
         type: list
         elements: str
+      force:
+        description: See O(force). Defaults to O(force).
+        type: bool
       id:
         description: See O(id).
         type: str
@@ -620,7 +633,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._reconcile impor
 
 # With `connections`, these top-level options are defaults for the items; the others belong on the items.
 ITEM_DEFAULTS = ('state', 'allow_unknown_data_source', 'allow_unknown_parameters', 'parameters_mode', 'update_credentials',
-                 'shares_mode', 'group_credentials_mode', 'id_mismatch')
+                 'shares_mode', 'group_credentials_mode', 'id_mismatch', 'force')
 
 
 def argument_spec():
@@ -694,7 +707,7 @@ def main():
                 module.fail(module.option_error('purge', 'works only with connections'))
             result = reconciler.run_one(dict((k, p[k]) for k in connection_item_spec()))
             module.exit_json(**result)
-        results = reconciler.run_many(bulk_items(module), purge=p['purge'], scope=p['scope'] or {})
+        results = reconciler.run_many(bulk_items(module), purge=p['purge'], scope=p['scope'] or {}, force=p['force'])
     except ItemError as exc:
         module.fail(str(exc))
     failed = [r for r in results if r.get('error')]

@@ -540,6 +540,22 @@ def test_a_save_by_id_with_another_name(start_emulator, reading):
     assert emulator.call('GET', CONNS + '/Admin.' + renamed['name']).json()['id'] == conn['id']
 
 
+@pytest.mark.parametrize('reading', ['on', 'off'])
+def test_data_queries_carry_their_connection(start_emulator, reading):
+    emulator = start_emulator('--queries-route', reading)
+    conn = save(emulator, pg_conn())
+    made = emulator.call('POST', '/public/v1/functions', body={'#type': 'DataQuery', 'name': 'orders', 'query': 'select 1',
+                                                               'connection': {'id': conn['id']}})
+    listed = emulator.call('GET', '/public/v1/functions', params={'text': 'source="data-query"'})
+    if reading == 'off':
+        assert made.status == 404 and listed.status == 404
+        return
+    assert made.json()['connection']['id'] == conn['id']
+    assert [(q['name'], q['connection']['id']) for q in listed.json()] == [('orders', conn['id'])]
+    # alice cannot see the connection, so neither its queries.
+    assert emulator.call('GET', '/public/v1/functions', user='alice').json() == []
+
+
 def _closed_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))

@@ -74,6 +74,7 @@ class FakeServer(object):
         self.credentials = {}   # id -> credentials parameters
         self.calls = []
         self.before_save = None  # callable(body): what another client does just before a save lands
+        self.queries = None      # {connection id: [query names]}, or None: the server lists no queries
 
     def caller_namespace(self):
         return 'Admin:'
@@ -131,6 +132,10 @@ class FakeServer(object):
 
     def lookup_groups(self, query):
         return []
+
+    def queries_by_connection(self):
+        self.calls.append(('queries',))
+        return self.queries
 
     def caller_groups(self):
         return None  # the server does not tell: check mode leaves refusals to the server

@@ -9,6 +9,7 @@ import uuid
 from . import masking, smartfilter, sources, store as db, testing
 from .internal import InternalRoutes, int_arg, page_rows
 from .lookups import LISTED, Lookups, visible_sql
+from .queries import QueryRoutes
 from .model import (ApiError, access_denied, can_edit, connection_json, credentials_for, credentials_json,
                     find_connection, find_group, group_json, load_user, member_links, namespace_of, not_found,
                     may_bind_credentials, share_target, shareable, containers_of, user_json)
@@ -39,7 +40,7 @@ def _valid_id(value) -> str:
         raise ApiError(400, 'Invalid id: %s' % value)
 
 
-class Api(InternalRoutes):
+class Api(InternalRoutes, QueryRoutes):
     def __init__(self, store, keys: dict, options):
         self.store = store
         self.keys = keys

@@ -43,6 +43,9 @@ SWITCHES = {
     'rename-by-save': ('in-place', 'kept', ('in-place', 'kept'),
                        'a save with the id of an existing connection and another name renames it, keeping its id '
                        '(the save is an upsert by id), or keeps the stored name'),
+    'queries-route': ('on', 'off', ('on', 'off'),
+                      'GET/POST /public/v1/functions serve data queries, each with its connection (python-api '
+                      'functions.py list_queries, models/query.py), or answer 404'),
     'edit-grant': ('view-and-edit', 'edit-only', ('view-and-edit', 'edit-only'),
                    'a share with access=Edit stores the View and the Edit permission ("Full control" holds every '
                    'permission, help/govern/access-control/access-control.md), or the Edit permission alone'),

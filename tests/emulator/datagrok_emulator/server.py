@@ -42,6 +42,8 @@ _ROUTES = [
     ('POST', '/public/v1/credentials', 'credentials_save', None),
     ('DELETE', '/public/v1/credentials/{ref}', 'credentials_delete', None),
     ('POST', '/public/v1/entities/{ref}/shares', 'shares', None),
+    ('GET', '/public/v1/functions', 'functions_list', None),
+    ('POST', '/public/v1/functions', 'functions_save', None),
     ('GET', '/privileges/permissions', 'permissions_list', None),
     ('DELETE', '/privileges/permissions/{ref}', 'permissions_delete', None),
     # The internal routers of the vendor CLI (internal.py); --internal-routes off leaves them out.

@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, entity_id TEXT, gro
     created_on TEXT, UNIQUE (entity_id, group_id));
 CREATE TABLE IF NOT EXISTS projects (id TEXT PRIMARY KEY, name TEXT, friendly_name TEXT, author_id TEXT, created_on TEXT);
 CREATE TABLE IF NOT EXISTS project_links (project_id TEXT, entity_id TEXT, PRIMARY KEY (project_id, entity_id));
+CREATE TABLE IF NOT EXISTS queries (id TEXT PRIMARY KEY, name TEXT, namespace TEXT, connection_id TEXT, query TEXT,
+    author_id TEXT, created_on TEXT);
 CREATE TABLE IF NOT EXISTS permissions (id TEXT PRIMARY KEY, entity_id TEXT, group_id TEXT, permission TEXT,
     created_on TEXT, UNIQUE (entity_id, group_id, permission));
 """

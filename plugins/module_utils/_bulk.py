@@ -37,12 +37,8 @@ class BulkReconciler(ConnectionReconciler):
             problems.extend('%s: %s' % (label, e) for e in item_errors(item))
         if problems:
             raise ItemError('Invalid option ' + '; '.join(problems))
-        first, twice = {}, []
-        for index, item in enumerate(items):
-            ident = (item.get('id') or '').casefold()
-            if ident and ident in first:
-                twice.append('connections[%d] and connections[%d] both give id %s' % (first[ident], index, item['id']))
-            first.setdefault(ident, index)
+        twice = ['connections[%d] and connections[%d] both give id %s' % (first, index, items[index]['id'])
+                 for first, index in _clashes((item.get('id') or '').casefold() or None for item in items)]
         if twice:
             raise ItemError('Invalid option connections: ' + '; '.join(twice))
         # Duplicates as written first (no request needed), then as resolved against the caller's namespace.
@@ -112,12 +108,8 @@ class BulkReconciler(ConnectionReconciler):
                 renamed.append(self.find_renamed(item, current, read))
             except ItemError as exc:
                 problems.append('connections[%d] (%s): %s' % (index, item.get('name'), exc))
-        owners = {}
-        for index, (item, current) in enumerate(renamed):
-            if current is not None and current.get('id') in owners:
-                problems.append("connections[%d] and connections[%d] both converge connection '%s'"
-                                % (owners[current['id']], index, grok_name(current)))
-            owners.setdefault((current or {}).get('id'), index)
+        problems.extend("connections[%d] and connections[%d] both converge connection '%s'" % (first, index, grok_name(renamed[index][1]))
+                        for first, index in _clashes(current.get('id') if current else None for dummy, current in renamed))
         if problems:
             raise ItemError('; '.join(problems))
         return renamed
@@ -132,13 +124,9 @@ class BulkReconciler(ConnectionReconciler):
     @staticmethod
     def _name_keys(items, key_of):
         """The name key of each item, in order; two items naming the same connection are bad input."""
-        keys, first, problems = [], {}, []
-        for index, item in enumerate(items):
-            key = key_of(item['name'])
-            if key in first:
-                problems.append("connections[%d] and connections[%d] both name '%s'" % (first[key], index, item['name']))
-            first.setdefault(key, index)
-            keys.append(key)
+        keys = [key_of(item['name']) for item in items]
+        problems = ["connections[%d] and connections[%d] both name '%s'" % (first, index, items[index]['name'])
+                    for first, index in _clashes(keys)]
         if problems:
             raise ItemError('Invalid option connections: ' + '; '.join(problems))
         return keys
@@ -154,3 +142,13 @@ class BulkReconciler(ConnectionReconciler):
             if tag and tag not in (conn.get('tags') or []):
                 continue
             yield conn
+
+
+def _clashes(keys):
+    """``(first index, index)`` for each key that an earlier one already had; None stands for no key."""
+    first = {}
+    for index, key in enumerate(keys):
+        if key is not None and key in first:
+            yield first[key], index
+        elif key is not None:
+            first[key] = index

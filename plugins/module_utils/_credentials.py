@@ -48,6 +48,12 @@ def is_own_set(creds):
     return group_id == ALL_USERS or (name or '').casefold() == 'all users'
 
 
+def shown_set(stored_creds, current):
+    """The credential set the caller reads: the answer of credentials/for when it was read, else the one inside the
+    connection as read (masked)."""
+    return stored_creds if stored_creds is not None else (current or {}).get('credentials')
+
+
 def own_credentials_plan(item, current, stored_creds, data_source):
     """``(body credentials or None, unverified keys, diff before, diff after)``.
 
@@ -68,7 +74,7 @@ def own_credentials_plan(item, current, stored_creds, data_source):
     opened = (current.get('credentials') or {}).get('openParameters') or {}
     # The caller reads the set of one of their groups (above): when that is not the connection's own, the own set
     # cannot be compared at all.
-    own = is_own_set(stored_creds if stored_creds is not None else current.get('credentials'))
+    own = is_own_set(shown_set(stored_creds, current))
     changed_keys, unverified, shown_before = [], [], {}
     for key, value in desired.items():
         stored_key = find_key(key, stored)

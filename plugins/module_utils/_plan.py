@@ -22,6 +22,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._credentials imp
     compares_group_sets,
     group_credentials_plan,
     own_credentials_plan,
+    shown_set,
 )
 from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, split_grok_name
 from ansible_collections.datagrok.platform.plugins.module_utils._secrets import (
@@ -71,6 +72,16 @@ class Plan(object):
     @property
     def changed(self):
         return bool(self.action or self.shares_to_add or self.grants_to_revoke or self.group_credentials_writes)
+
+    @property
+    def reported_action(self):
+        """The action a result reports: the save's, else 'share' when only shares change, else 'credentials' when only
+        the sets of groups are written, else None."""
+        if self.action:
+            return self.action
+        if self.shares_to_add or self.grants_to_revoke:
+            return 'share'
+        return 'credentials' if self.group_credentials_writes else None
 
     @property
     def predicted(self):
@@ -201,7 +212,7 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
     credentials, creds_unverified, creds_before, creds_after = own_credentials_plan(item, current, stored_creds, data_source)
     unverified += creds_unverified
     group_writes, unverified_groups, groups_before, groups_after = group_credentials_plan(
-        item, current, stored_creds if stored_creds is not None else (current or {}).get('credentials'), groups or {}, data_source)
+        item, current, shown_set(stored_creds, current), groups or {}, data_source)
     body = _body(item, base, data_source, params, credentials)
     verified = None
     policy = item.get('update_credentials') or 'when_changed'

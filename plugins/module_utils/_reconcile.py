@@ -85,7 +85,8 @@ class ConnectionReconciler(ItemReferences):
         if plan.action == 'delete' and not item.get('force'):
             plan = self._guard_queries(plan, name, current)
         if self.check_mode and plan.changed and not plan.error:
-            operation = plan.action or ('share' if plan.shares_to_add or plan.grants_to_revoke else 'update')
+            # Writing only the groups' sets is an update of the connection, as the server sees it.
+            operation = {'credentials': 'update'}.get(plan.reported_action, plan.reported_action)
             refusal = write_refusal(self.client, operation, name, current, grants) if current is not None else None
             plan = plan.amended(refusal=refusal or credentials_refusal(self.client, name, plan.group_credentials_writes))
         return plan
@@ -194,8 +195,7 @@ class ConnectionReconciler(ItemReferences):
             'name': plan.name,
             'state': plan.state,
             'changed': plan.changed,
-            'action': plan.action or ('share' if plan.shares_to_add or plan.grants_to_revoke else
-                                      'credentials' if plan.group_credentials_writes else None),
+            'action': plan.reported_action,
             'credentials_verified': plan.credentials_verified,
             'credentials_unverified': sorted(plan.unverified_keys),
             'credentials_unverified_groups': sorted(plan.unverified_groups, key=str.casefold),

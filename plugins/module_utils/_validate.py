@@ -110,14 +110,9 @@ def item_errors(item):
     errors.extend(previous_names_errors(item))
     if item.get('id') is not None and not ENTITY_ID.match(item['id']):
         errors.append("id: must be a UUID such as 0d3f1c2e-6f1a-41ef-9a0b-0242ac120002, got '%s'" % item['id'])
-    seen = set()
-    for share in item.get('shares') or []:
-        group = share['group'].strip()
-        if not group:
-            errors.append('shares: group must not be empty')
-        elif group.casefold() in seen:
-            errors.append("shares: group '%s' is listed twice" % group)
-        seen.add(group.casefold())
+    shares = item.get('shares') or []
+    errors.extend(_group_list_errors('shares', shares))
+    for share in shares:
         if canonical_access(share.get('access')) is None:
             errors.append("shares: access must be one of View, Edit (in any case), got '%s'" % share.get('access'))
     return errors
@@ -144,23 +139,32 @@ def group_credentials_errors(item):
     each a non-empty set of keys the data source knows; and O(group_credentials_mode=exact), which needs a list of a
     connection's sets that Datagrok does not serve."""
     entries = item.get('group_credentials') or []
-    errors, seen = [], set()
+    errors = []
     if entries and item.get('group_credentials_mode') == 'exact':
         errors.append("group_credentials_mode: exact would remove the sets of groups not listed, but Datagrok's API "
                       "shows each caller only the set of their own groups and lists no others, so they cannot be found; "
                       "use add (the default)")
+    errors.extend(_group_list_errors('group_credentials', entries))
+    if any(entry['group'].strip().casefold() == 'all users' for entry in entries):
+        errors.append("group_credentials: group 'All users' holds the connection's own set: give it as credentials")
     for entry in entries:
         group = entry['group'].strip()
-        if not group:
-            errors.append('group_credentials: group must not be empty')
-        elif group.casefold() in seen:
-            errors.append("group_credentials: group '%s' is listed twice" % group)
-        elif group.casefold() == 'all users':
-            errors.append("group_credentials: group 'All users' holds the connection's own set: give it as credentials")
-        seen.add(group.casefold())
         if not isinstance(entry.get('credentials'), dict) or not entry['credentials']:
             errors.append("group_credentials: the credentials of group '%s' must be a non-empty mapping" % group)
     return errors + (_group_key_errors(item, item['data_source']) if item.get('data_source') and not errors else [])
+
+
+def _group_list_errors(option, entries):
+    """A list of ``{group, ...}`` (O(shares), O(group_credentials)): each group named, and once (ignoring case)."""
+    errors, seen = [], set()
+    for entry in entries:
+        group = entry['group'].strip()
+        if not group:
+            errors.append('%s: group must not be empty' % option)
+        elif group.casefold() in seen:
+            errors.append("%s: group '%s' is listed twice" % (option, group))
+        seen.add(group.casefold())
+    return errors
 
 
 def _group_key_errors(item, data_source):

@@ -76,6 +76,19 @@ class FakeServer(object):
         self.before_save = None  # callable(body): what another client does just before a save lands
         self.queries = None      # {connection id: [query names]}, or None: the server lists no queries
 
+    @classmethod
+    def holding(cls, *names, **extra):
+        """A server holding a Postgres connection of each name in Admin: (with the fields in ``extra``, tags say)."""
+        server = cls()
+        for name in names:
+            server.store(dict({'#type': 'DataConnection', 'id': str(uuid.uuid4()), 'name': name, 'dataSource': 'Postgres',
+                               'parameters': {'server': 'db', 'db': name}, 'tags': []}, **extra), False)
+        return server
+
+    def ids(self):
+        """{name: id} of the connections held."""
+        return dict((c['name'], c['id']) for c in self.connections.values())
+
     def caller_namespace(self):
         return 'Admin:'
 

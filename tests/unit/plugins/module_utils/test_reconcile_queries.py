@@ -9,25 +9,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import uuid
-
 import pytest
 
 from ansible_collections.datagrok.platform.plugins.module_utils._bulk import BulkReconciler
 from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ItemError
 from ansible_collections.datagrok.platform.tests.unit.fakes import FakeModule, FakeServer
-
-
-def server_with(*names):
-    server = FakeServer()
-    for name in names:
-        server.store({'#type': 'DataConnection', 'id': str(uuid.uuid4()), 'name': name, 'dataSource': 'Postgres',
-                      'parameters': {'server': 'db', 'db': name}, 'tags': ['managed']}, False)
-    return server
-
-
-def ids(server):
-    return dict((c['name'], c['id']) for c in server.connections.values())
 
 
 def deletes(server):
@@ -36,36 +22,36 @@ def deletes(server):
 
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_a_used_connection_is_not_deleted_and_the_queries_are_named(check_mode):
-    server = server_with('sales')
-    server.queries = {ids(server)['sales']: ['Admin:q%d' % n for n in range(5)]}
+    server = FakeServer.holding('sales', tags=['managed'])
+    server.queries = {server.ids()['sales']: ['Admin:q%d' % n for n in range(5)]}
     module = FakeModule(server)
     module.check_mode = check_mode
     with pytest.raises(ItemError, match=r"^Cannot delete connection 'Admin:sales': 5 queries use it \(Admin:q0, Admin:q1, "
                                         r"Admin:q2, and 2 more\); set force: true to delete it anyway$"):
         BulkReconciler(module).run_one({'name': 'sales', 'state': 'absent'})
-    assert deletes(server) == [] and list(ids(server)) == ['sales']
+    assert deletes(server) == [] and list(server.ids()) == ['sales']
 
 
 def test_force_deletes_it_and_an_unused_one_goes_without_asking():
-    server = server_with('sales', 'spare')
-    server.queries = {ids(server)['sales']: ['Admin:orders']}
+    server = FakeServer.holding('sales', 'spare', tags=['managed'])
+    server.queries = {server.ids()['sales']: ['Admin:orders']}
     reconciler = BulkReconciler(FakeModule(server))
     assert reconciler.run_one({'name': 'spare', 'state': 'absent'})['action'] == 'delete'
     assert reconciler.run_one({'name': 'sales', 'state': 'absent', 'force': True})['action'] == 'delete'
-    assert ids(server) == {} and server.calls.count(('queries',)) == 1  # read once per run
+    assert server.ids() == {} and server.calls.count(('queries',)) == 1  # read once per run
 
 
 def test_a_purge_refuses_before_any_write_unless_forced():
-    server = server_with('kept', 'used', 'unused')
-    server.queries = {ids(server)['used']: ['Admin:orders']}
+    server = FakeServer.holding('kept', 'used', 'unused', tags=['managed'])
+    server.queries = {server.ids()['used']: ['Admin:orders']}
     items = [{'name': 'kept', 'state': 'present', 'tags': ['managed']}]
     with pytest.raises(ItemError, match=r"Cannot delete connection 'Admin:used': 1 query uses it \(Admin:orders\)"):
         BulkReconciler(FakeModule(server)).run_many(items, purge=True, scope={'tag': 'managed'})
     assert deletes(server) == []
     results = BulkReconciler(FakeModule(server)).run_many(items, purge=True, scope={'tag': 'managed'}, force=True)
-    assert sorted(r['name'] for r in results if r['purged']) == ['Admin:unused', 'Admin:used'] and list(ids(server)) == ['kept']
+    assert sorted(r['name'] for r in results if r['purged']) == ['Admin:unused', 'Admin:used'] and list(server.ids()) == ['kept']
 
 
 def test_a_server_that_lists_no_queries_deletes_as_before():
-    server = server_with('sales')
+    server = FakeServer.holding('sales', tags=['managed'])
     assert BulkReconciler(FakeModule(server)).run_one({'name': 'sales', 'state': 'absent'})['action'] == 'delete'

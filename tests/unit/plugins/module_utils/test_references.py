@@ -9,8 +9,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import uuid
-
 import pytest
 
 from ansible_collections.datagrok.platform.plugins.module_utils._bulk import BulkReconciler
@@ -25,26 +23,14 @@ def item(name='sales', **options):
     return base
 
 
-def server_with(*names):
-    server = FakeServer()
-    for name in names:
-        server.store({'#type': 'DataConnection', 'id': str(uuid.uuid4()), 'name': name, 'dataSource': 'Postgres',
-                      'parameters': {'server': 'db', 'db': name}, 'tags': []}, False)
-    return server
-
-
-def ids(server):
-    return dict((c['name'], c['id']) for c in server.connections.values())
-
-
 def test_the_only_previous_name_is_renamed_in_place_and_then_found():
-    server = server_with('sales_old')
-    before = ids(server)
+    server = FakeServer.holding('sales_old')
+    before = server.ids()
     reconciler = BulkReconciler(FakeModule(server))
     result = reconciler.run_one(item(previous_names=['gone', 'sales_old']))
     assert result['changed'] and result['action'] == 'update' and result['renamed_from'] == 'Admin:sales_old'
     assert result['diff']['before']['name'] == 'Admin:sales_old' and result['diff']['after']['name'] == 'Admin:sales'
-    assert ids(server) == {'sales': before['sales_old']}
+    assert server.ids() == {'sales': before['sales_old']}
     # The friendly name was the old name: it follows.
     assert server.connections[before['sales_old']]['friendlyName'] == 'sales'
     again = reconciler.run_one(item(previous_names=['gone', 'sales_old']))
@@ -52,7 +38,7 @@ def test_the_only_previous_name_is_renamed_in_place_and_then_found():
 
 
 def test_check_mode_predicts_the_rename_without_a_write():
-    server = server_with('sales_old')
+    server = FakeServer.holding('sales_old')
     module = FakeModule(server)
     module.check_mode = True
     result = BulkReconciler(module).run_one(item(previous_names=['sales_old']))
@@ -66,31 +52,31 @@ def test_check_mode_predicts_the_rename_without_a_write():
     (('a',), ['Other:a'], r"^Invalid option previous_names: 'Other:a' is in another namespace than 'Admin:sales'"),
 ])
 def test_ambiguous_renames_fail_naming_the_connections_and_write_nothing(names, previous, problem):
-    server = server_with(*names)
+    server = FakeServer.holding(*names)
     with pytest.raises(ItemError, match=problem):
         BulkReconciler(FakeModule(server)).run_one(item(previous_names=previous))
     assert not [c for c in server.calls if c[0] in ('save', 'delete')]
 
 
 def test_neither_name_exists_so_the_connection_is_created():
-    server = server_with()
+    server = FakeServer.holding()
     result = BulkReconciler(FakeModule(server)).run_one(
         item(previous_names=['old'], data_source='Postgres', parameters={'server': 'db', 'db': 'x'}))
-    assert result['action'] == 'create' and 'renamed_from' not in result and list(ids(server)) == ['sales']
+    assert result['action'] == 'create' and 'renamed_from' not in result and list(server.ids()) == ['sales']
 
 
 def test_the_bulk_form_renames_and_its_purge_keeps_the_renamed_connection():
-    server = server_with('sales_old', 'unlisted')
-    before = ids(server)
+    server = FakeServer.holding('sales_old', 'unlisted')
+    before = server.ids()
     items = [item(previous_names=['sales_old'], tags=['managed'])]
     results = BulkReconciler(FakeModule(server)).run_many(items, purge=True, scope={'namespace': 'Admin:'})
     assert [(r['name'], r['action'], r.get('renamed_from'), r['purged']) for r in results] == [
         ('Admin:sales', 'update', 'Admin:sales_old', False), ('Admin:unlisted', 'delete', None, True)]
-    assert ids(server) == {'sales': before['sales_old']}
+    assert server.ids() == {'sales': before['sales_old']}
 
 
 def test_two_items_that_would_converge_one_connection_are_refused_before_any_write():
-    server = server_with('sales_old')
+    server = FakeServer.holding('sales_old')
     with pytest.raises(ItemError, match=r"connections\[0\] and connections\[1\] both converge connection 'Admin:sales_old'"):
         BulkReconciler(FakeModule(server)).run_many([item(previous_names=['sales_old']), item('sales_old')])
     assert not [c for c in server.calls if c[0] in ('save', 'delete')]
@@ -110,16 +96,16 @@ NEW_ID = '9b2f4c1e-1111-4a2b-8c3d-0242ac120099'
 
 
 def test_a_create_under_a_given_id_gets_that_id():
-    server = server_with()
+    server = FakeServer.holding()
     result = BulkReconciler(FakeModule(server)).run_one(
         item(id=NEW_ID.upper(), data_source='Postgres', parameters={'server': 'db', 'db': 'x'}))
-    assert result['action'] == 'create' and ids(server) == {'sales': NEW_ID}
+    assert result['action'] == 'create' and server.ids() == {'sales': NEW_ID}
 
 
 @pytest.mark.parametrize('bulk', [False, True])
 def test_an_id_held_by_another_connection_is_refused_before_any_write(bulk):
-    server = server_with('other')
-    taken = ids(server)['other']
+    server = FakeServer.holding('other')
+    taken = server.ids()['other']
     wanted = item(id=taken, data_source='Postgres', parameters={'server': 'db', 'db': 'x'})
     reconciler = BulkReconciler(FakeModule(server))
     with pytest.raises(ItemError, match=r"Cannot create connection 'Admin:sales' under id %s: that id is connection 'Admin:other'" % taken):
@@ -131,7 +117,7 @@ def test_an_id_held_by_another_connection_is_refused_before_any_write(bulk):
 
 def test_two_items_giving_one_id_are_bad_input():
     with pytest.raises(ItemError, match=r"^Invalid option connections: connections\[0\] and connections\[1\] both give id "):
-        BulkReconciler(FakeModule(server_with())).run_many([item('a', id=NEW_ID), item('b', id=NEW_ID.upper())])
+        BulkReconciler(FakeModule(FakeServer.holding())).run_many([item('a', id=NEW_ID), item('b', id=NEW_ID.upper())])
 
 
 def test_an_id_that_is_no_uuid_is_refused():
@@ -139,9 +125,9 @@ def test_an_id_that_is_no_uuid_is_refused():
 
 
 def test_an_adopted_id_mismatch_warns_once_naming_both_ids():
-    server = server_with('sales')
+    server = FakeServer.holding('sales')
     module = FakeModule(server)
     result = BulkReconciler(module).run_one(item(id=NEW_ID, id_mismatch='adopt', description='kept'))
-    assert result['changed'] and result['connection']['id'] == ids(server)['sales'] != NEW_ID
+    assert result['changed'] and result['connection']['id'] == server.ids()['sales'] != NEW_ID
     assert module.warnings == ["Connection 'Admin:sales' exists under id %s, not under the id given (%s): kept, as id_mismatch is "
-                               "adopt" % (ids(server)['sales'], NEW_ID)]
+                               "adopt" % (server.ids()['sales'], NEW_ID)]

@@ -20,7 +20,9 @@ __metaclass__ = type
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, name_key, split_grok_name
+from ansible_collections.datagrok.platform.plugins.module_utils._plan import Plan
 from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ConnectionReconciler, ItemError
+from ansible_collections.datagrok.platform.plugins.module_utils._saved_plan import refused
 from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_errors
 
 
@@ -78,22 +80,29 @@ class BulkReconciler(ConnectionReconciler):
         problems = [err or plan.error for plan, err in plans if err or plan.error]
         if problems:
             raise ItemError('; '.join(problems))
+        plans = [plan for plan, dummy in plans]
+        pairs = [(item, plan) for (item, dummy), plan in zip(work, plans)]
+        reasons, missing = self.refusals(pairs)
 
         with_diff = self.module._diff  # pylint: disable=protected-access
 
         def apply_item(index):
-            plan, current = plans[index][0], work[index][1]
+            plan, current = plans[index], work[index][1]
+            if reasons[index]:
+                return self.failure(plan, refused(plan.name, reasons[index]), with_diff, refused=True)
             try:
                 return self.result(self.apply(plan, current, work[index][0])[0], with_diff=with_diff)
             except ItemError as exc:
-                failed = self.result(plan, with_diff=with_diff)
-                failed.update(changed=False, error=str(exc))
-                return failed
+                return self.failure(plan, str(exc), with_diff)
 
         with ThreadPoolExecutor(self.max_workers) as pool:
             results = list(pool.map(apply_item, range(len(work))))
-        for pair, result in zip(work, results):
-            result['purged'] = bool(pair[0].get('purged'))
+        # A planned change that no item makes now is reported too, so that the task fails naming it.
+        results += [self.failure(Plan(name, 'present'), refused(name, reason), refused=True) for name, reason in missing]
+        for index, result in enumerate(results):
+            result['purged'] = index < len(work) and bool(work[index][0].get('purged'))
+        if not any(result.get('error') for result in results):
+            self.save_plan(pairs)
         return results
 
     def _renames(self, work, by_key, complete):

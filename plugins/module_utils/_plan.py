@@ -59,6 +59,7 @@ class Plan(object):
         self.notice = None          # a warning for the user (an id kept under id_mismatch: adopt)
         self.refusal = None         # check mode: why the server would refuse the write (_access.py)
         self.prediction = None      # the connection as the server will hold it, secrets in clear: see predicted
+        self.server_version = None  # the connection as read for this plan, as a saved plan records it (_saved_plan.py)
         for key, value in decided.items():
             if key not in vars(self):
                 raise TypeError('Plan has no field %r' % key)

@@ -20,6 +20,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._errors import D
 from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, split_grok_name
 from ansible_collections.datagrok.platform.plugins.module_utils._plan import plan_connection
 from ansible_collections.datagrok.platform.plugins.module_utils._references import ItemError, ItemReferences
+from ansible_collections.datagrok.platform.plugins.module_utils._saved_plan import PlanFileError, refused
 from ansible_collections.datagrok.platform.plugins.module_utils._secrets import mask_connection
 from ansible_collections.datagrok.platform.plugins.module_utils._shares import canonical_access
 from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_errors
@@ -27,8 +28,9 @@ from ansible_collections.datagrok.platform.plugins.module_utils._validate import
 
 class ConnectionReconciler(ItemReferences):
 
-    def __init__(self, module, max_workers=8):
+    def __init__(self, module, max_workers=8, saved_plan=None):
         self.module = module
+        self.saved_plan = saved_plan  # O(save_plan) or O(apply_plan): a _saved_plan.SavedPlan
         self.client = module.client
         self.check_mode = module.check_mode
         self.max_workers = max(1, max_workers)
@@ -80,6 +82,8 @@ class ConnectionReconciler(ItemReferences):
         if current is None and item.get('id') and item.get('state') != 'absent':
             self._check_id_free(item['id'], name)
         plan = plan_connection(item, current, split_grok_name(name)[0], stored_creds, grants, self._groups, name=name, home=home)
+        if self.saved_plan is not None:
+            plan = plan.amended(server_version=self.saved_plan.version(current, stored_creds, grants))
         if plan.notice:
             self.module.warn(plan.notice)
         if plan.action == 'delete' and not item.get('force'):
@@ -100,6 +104,24 @@ class ConnectionReconciler(ItemReferences):
         shown = ', '.join(sorted(used)[:3]) + (', and %d more' % (len(used) - 3) if len(used) > 3 else '')
         return plan.amended(error="Cannot delete connection '%s': %d %s it (%s); set force: true to delete it anyway"
                             % (name, len(used), 'query uses' if len(used) == 1 else 'queries use', shown))
+
+    # -- saved plans -----------------------------------------------------------------------
+
+    def refusals(self, pairs):
+        """Under O(apply_plan): why each ``(item, plan)`` must not be carried out (None where it may), and ``(name,
+        reason)`` of each planned change that none of them meets. Without it, nothing is refused."""
+        if self.saved_plan is None or not self.saved_plan.applying:
+            return [None] * len(pairs), []
+        return self.saved_plan.refusals([self.saved_plan.entry(item, plan) for item, plan in pairs])
+
+    def save_plan(self, pairs):
+        """Under O(save_plan): write down the plans of ``(item, plan)`` pairs."""
+        if self.saved_plan is None or self.saved_plan.applying:
+            return
+        try:
+            self.saved_plan.write([self.saved_plan.entry(item, plan) for item, plan in pairs])
+        except PlanFileError as exc:
+            raise ItemError('Cannot save the plan: %s' % exc)
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -210,6 +232,13 @@ class ConnectionReconciler(ItemReferences):
             result['connection'] = connection
         return result
 
+    @classmethod
+    def failure(cls, plan, error, with_diff=True, refused=False):
+        """The result of a connection that was not carried out: it failed, or a saved plan refused it."""
+        result = cls.result(plan, with_diff=with_diff)
+        result.update(dict(changed=False, error=error), **({'refused': True} if refused else {}))
+        return result
+
     def run_one(self, item):
         errors = item_errors(item)
         if errors:
@@ -221,5 +250,9 @@ class ConnectionReconciler(ItemReferences):
         plan = self.plan(item, current)
         if plan.error:
             raise ItemError(plan.error)
+        reasons, missing = self.refusals([(item, plan)])
+        if reasons[0] or missing:
+            raise ItemError(refused(plan.name, reasons[0]) if reasons[0] else refused(*missing[0]))
         done, saved = self.apply(plan, current, item)
+        self.save_plan([(item, plan)])
         return self.result(done, self.outcome(done, current, saved))

@@ -17,6 +17,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import hashlib
+import hmac
+import json
 import re
 
 from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import is_secret, lookup, suggestion
@@ -31,6 +34,11 @@ PLACEHOLDERS = (PASSWORD_PLACEHOLDER, SAME_PASSWORD)
 MASK = '********'
 SECRET_KEPT = '<secret>'
 SECRET_WRITTEN = '<secret: will be written>'
+
+# Keyed digests of a saved plan (SecretDigest): the key is stretched once per plan, so that a plan file gives someone
+# who lacks the key no cheap way to test guesses of it, or of a secret, against its digests.
+DIGEST_ROUNDS = 200000
+DIGEST_PREFIX = 'hmac-sha256:'
 
 # The rule for keys the catalogue (_catalogue.py) does not know: password-class names in Datagrok
 # (GrokConnect "password"/"rsa" editors and file shares), and any key that looks like a secret.
@@ -122,3 +130,17 @@ def mask_connection(conn):
         creds['openParameters'] = dict((k, v) for k, v in (creds.get('openParameters') or {}).items()
                                        if not is_secret_key(k, data_source))
     return masked
+
+
+class SecretDigest(object):
+    """Keyed digests (HMAC-SHA256) of values that may hold secrets: what a saved plan shows of a secret it will write,
+    of an item's input and of a connection as the server showed it. They tell equal values apart from different ones,
+    and nothing else to someone who has the plan file but not ``key``. ``salt`` is the plan's own (random), so the
+    digests of two plans cannot be matched with each other."""
+
+    def __init__(self, key, salt):
+        self._key = hashlib.pbkdf2_hmac('sha256', key.encode('utf-8'), salt.encode('ascii'), DIGEST_ROUNDS)
+
+    def of(self, value):
+        text = json.dumps(value, sort_keys=True, separators=(',', ':'), default=str)
+        return DIGEST_PREFIX + hmac.new(self._key, text.encode('utf-8'), hashlib.sha256).hexdigest()[:32]

@@ -37,6 +37,7 @@ attributes:
       - Where that cannot be read (a server without the internal C(/privileges/permissions) route, or a C(System:)
         connection, which global permissions govern), the write is predicted as a change, and only the real run
         finds the refusal.
+      - O(save_plan) writes what check mode predicts to a file, for review; O(apply_plan) then applies exactly that.
   diff_mode:
     support: full
     details:
@@ -403,6 +404,52 @@ options:
       - How many requests O(connections) sends at the same time.
     type: int
     default: 8
+  save_plan:
+    description:
+      - Write the plan of this check run to this path, as JSON, to be reviewed, approved and then applied with
+        O(apply_plan). Only in check mode.
+      - "For each connection the plan holds its grok name, the action (V(create), V(update), V(delete), V(share),
+        V(credentials) or V(none)), the fields that will change with before and after (secrets masked as in the diff),
+        the server's version of the connection (its C(updatedOn), and a digest of the connection as read, with its
+        credentials and shares when the run read them), and a digest of the item's input."
+      - The plan never holds a secret. A secret to be written shows as V(<secret: will be written>) with a keyed digest
+        (see O(plan_key)), which tells equal values from different ones, and nothing else to whoever has the file but
+        not the key.
+      - The file is written on the host the module runs on (the controller, with C(delegate_to=localhost)), and only
+        when no connection failed. RV(plan) returns it too.
+      - Mutually exclusive with O(apply_plan).
+    type: path
+  apply_plan:
+    description:
+      - Apply the plan that O(save_plan) wrote, and nothing else. Each connection is planned again, and carried out
+        only when its input, the server's version of it and its new plan all equal those of the saved plan.
+      - A connection whose input differs from the plan's is refused as stale (C(input changed since the plan)), and so
+        is one whose server version moved (C(changed on the server since the plan)). One that the plan leaves unchanged
+        but that now needs a change is refused as not planned. A deletion by O(purge) must have been planned, and so
+        must a rename (O(previous_names)). Nothing is written for a refused connection.
+      - The others are applied as planned (see O(apply_plan_mode)), and the task then fails naming each refused
+        connection (RV(results[].refused)). A second apply of the same plan refuses what the first one changed, as
+        the server's versions moved.
+      - In check mode, predicts what the apply would do, refusals included, and writes nothing.
+      - A plan saved with O(name) is applied with O(name), one saved with O(connections) with O(connections), against
+        the same O(url) and with the same O(plan_key).
+    type: path
+  apply_plan_mode:
+    description:
+      - V(per_item) carries out every connection that is not refused.
+      - V(all_or_nothing) carries out none of them when any is refused.
+    type: str
+    choices: [per_item, all_or_nothing]
+    default: per_item
+  plan_key:
+    description:
+      - The key of the digests in a saved plan (HMAC-SHA256, with the key stretched by PBKDF2 and a random salt of the
+        plan's own).
+      - Defaults to the O(api_key). Whoever reads the plan but lacks the key can neither learn a secret from it nor test
+        guesses against it, and whoever has the API key can read the connections anyway.
+      - Set it (or E(DATAGROK_PLAN_KEY)) when the plan and the apply run with different API keys: both must use the
+        same O(plan_key). Use a long random value.
+    type: str
 notes:
   - Datagrok silently renames a new connection whose name is taken (V(Name_1)). This module always looks the name up
     first and reuses the existing id, so it never creates such a twin. If the server still renames a create (someone
@@ -412,6 +459,9 @@ notes:
     follows.
   - Only the options given are compared. Server-managed fields (C(id), C(createdOn), C(updatedOn), C(author),
     C(namespace), C(entityTags), ...) are ignored.
+  - A saved plan (O(save_plan), O(apply_plan)) sees what the run reads. A group's credential set that the api_key's user
+    cannot read (O(group_credentials)) is no part of the server's version, so applying a plan that writes such a set
+    twice writes the same set twice.
 seealso:
   - module: datagrok.platform.datagrok_connection_info
     description: Read connections, and export them in the input shape of this module.
@@ -602,6 +652,11 @@ results:
     error:
       description: Why this connection failed. Only on failed items.
       type: str
+    refused:
+      description:
+        - V(true) when O(apply_plan) refused it (see RV(results[].error) for why). Only on refused items.
+        - A planned change that no item of O(connections) makes any more is refused too, as an entry of its own.
+      type: bool
   sample:
     - name: 'Admin:Northwind'
       state: present
@@ -612,24 +667,49 @@ results:
       credentials_unverified: []
       credentials_unverified_groups: []
 summary:
-  description: How many connections of O(connections) were created, updated, deleted, unchanged and failed.
+  description:
+    - How many connections of O(connections) were created, updated, deleted, unchanged and failed, and how many
+      O(apply_plan) refused.
   returned: with O(connections)
   type: dict
-  sample: {created: 2, updated: 1, deleted: 1, unchanged: 196, failed: 0}
+  sample: {created: 2, updated: 1, deleted: 1, unchanged: 196, failed: 0, refused: 0}
 names:
   description:
-    - The grok names of the connections of O(connections) that were created, updated (shares included), deleted and
-      failed, and of those whose secrets could not be compared (RV(results[].credentials_unverified) and
+    - The grok names of the connections of O(connections) that were created, updated (shares included), deleted,
+      failed and refused (O(apply_plan)), and of those whose secrets could not be compared (RV(results[].credentials_unverified) and
       RV(results[].credentials_unverified_groups)).
     - What a report needs, without walking RV(results) in a template (which costs seconds at 10,000 connections).
   returned: with O(connections)
   type: dict
-  sample: {created: ['Admin:Sales'], updated: [], deleted: ['Admin:Old'], failed: [], unverified: ['Admin:Masked']}
+  sample: {created: ['Admin:Sales'], updated: [], deleted: ['Admin:Old'], failed: [], refused: [], unverified: ['Admin:Masked']}
+plan:
+  description:
+    - The plan as O(save_plan) wrote it. C(connections) holds one entry per connection, by name.
+  returned: when O(save_plan) wrote a plan
+  type: dict
+  sample:
+    format: datagrok.platform/plan
+    format_version: 1
+    server: https://datagrok.example.com
+    form: bulk
+    created: '2026-12-06T10:00:00Z'
+    summary: {none: 196, update: 3, create: 1}
+    connections:
+      - name: 'Admin:Northwind'
+        action: update
+        changes:
+          parameters.port: {before: 5432, after: 5433}
+          credentials.password: {before: <secret>, after: '<secret: will be written>', digest: 'hmac-sha256:5f0c...'}
+        server_version: {id: 0d3f1c2e-6f1a-41ef-9a0b-0242ac120002, updatedOn: '2026-12-01T08:30:00.000Z', digest: 'hmac-sha256:91aa...'}
+        input_digest: 'hmac-sha256:0b7e...'
 '''
+
+from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule, connection_item_spec
 from ansible_collections.datagrok.platform.plugins.module_utils._bulk import BulkReconciler
 from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ItemError
+from ansible_collections.datagrok.platform.plugins.module_utils._saved_plan import PlanFileError, from_options
 
 # With `connections`, these top-level options are defaults for the items; the others belong on the items.
 ITEM_DEFAULTS = ('state', 'allow_unknown_data_source', 'allow_unknown_parameters', 'parameters_mode', 'update_credentials',
@@ -648,6 +728,10 @@ def argument_spec():
         purge=dict(type='bool', default=False),
         scope=dict(type='dict', options=dict(namespace=dict(type='str'), tag=dict(type='str'))),
         max_workers=dict(type='int', default=8),
+        save_plan=dict(type='path'),
+        apply_plan=dict(type='path'),
+        apply_plan_mode=dict(type='str', default='per_item', choices=['per_item', 'all_or_nothing']),
+        plan_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DATAGROK_PLAN_KEY'])),
     )
     return spec
 
@@ -672,6 +756,8 @@ def bulk_items(module):
 
 
 def outcome_of(result):
+    if result.get('refused'):
+        return 'refused'
     if result.get('error'):
         return 'failed'
     if not result['changed']:
@@ -681,8 +767,8 @@ def outcome_of(result):
 
 def summarize(results):
     """The ``summary`` counts and the ``names`` by outcome."""
-    counts = dict(created=0, updated=0, deleted=0, unchanged=0, failed=0)
-    names = dict(created=[], updated=[], deleted=[], failed=[], unverified=[])
+    counts = dict(created=0, updated=0, deleted=0, unchanged=0, failed=0, refused=0)
+    names = dict(created=[], updated=[], deleted=[], failed=[], refused=[], unverified=[])
     for result in results:
         outcome = outcome_of(result)
         counts[outcome] += 1
@@ -692,21 +778,29 @@ def summarize(results):
     return counts, names
 
 
+def plan_output(saved_plan):
+    return {'plan': saved_plan.written} if saved_plan is not None and saved_plan.written else {}
+
+
 def main():
     module = DatagrokModule(
         argument_spec=argument_spec(),
         required_one_of=[('name', 'connections')],
-        mutually_exclusive=[('name', 'connections')],
+        mutually_exclusive=[('name', 'connections'), ('save_plan', 'apply_plan')],
         supports_check_mode=True,
     )
     p = module.params
-    reconciler = BulkReconciler(module, max_workers=p['max_workers'])
+    try:
+        saved_plan = from_options(p, module.check_mode, 'single' if p['name'] is not None else 'bulk')
+    except PlanFileError as exc:
+        module.fail('Invalid option %s' % exc)
+    reconciler = BulkReconciler(module, max_workers=p['max_workers'], saved_plan=saved_plan)
     try:
         if p['name'] is not None:
             if p['purge']:
                 module.fail(module.option_error('purge', 'works only with connections'))
             result = reconciler.run_one(dict((k, p[k]) for k in connection_item_spec()))
-            module.exit_json(**result)
+            module.exit_json(**dict(result, **plan_output(saved_plan)))
         results = reconciler.run_many(bulk_items(module), purge=p['purge'], scope=p['scope'] or {}, force=p['force'])
     except ItemError as exc:
         module.fail(str(exc))
@@ -717,10 +811,11 @@ def main():
                   diff=[r.pop('diff') for r in results if 'diff' in r],
                   # Ansible scrubs every returned string against every no_log value (two per item with
                   # credentials); echoing the whole list back as module_args made that grow as N squared.
-                  invocation={'module_args': dict(p, connections='%d items' % len(p['connections']))})
+                  invocation={'module_args': dict(p, connections='%d items' % len(p['connections']))},
+                  **plan_output(saved_plan))
     if failed:
-        module.fail('%d of %d connections failed: %s' % (len(failed), len(results), '; '.join(r['error'] for r in failed)),
-                    **output)
+        outcome = 'refused or failed' if summary['refused'] else 'failed'
+        module.fail('%d of %d connections %s: %s' % (len(failed), len(results), outcome, '; '.join(r['error'] for r in failed)), **output)
     module.exit_json(**output)
 
 

@@ -63,7 +63,7 @@ SECRET_NAMES = (
     'bulk_old', 'bulk_new', 'bulk_s3', 'bulk_key', 'bulk_phrase', 'bulk_param', 'bulk_param_new', 'bulk_good',
     'bulk_refused', 'bulk_refused_param', 's3_test', 'test_param', 'wrong', 'typo_test', 'typo_test_param',
     'role_old', 'role_s3', 'role_s3_new', 'short', 'group_own', 'group_chem_old', 'group_chem_new', 'group_dev_old',
-    'group_dev_new',
+    'group_dev_new', 'plan_old', 'plan_new', 'plan_param',
 )
 # A two-letter password (issue 13): searched for as a whole word, since two letters occur inside other words.
 SHORT = ('short',)
@@ -80,16 +80,17 @@ CHANGED = (
     ('Bulk rotate (check)', True), ('Bulk rotate', True), ('Bulk rotate again', False),
     ('Short create', True), ('Short create again', False), ('Groups create (check)', True), ('Groups create', True),
     ('Groups rotate (check)', True), ('Groups rotate', True), ('Groups rotate again', False),
+    ('Plan create', True), ('Plan rotate (check, saved)', True), ('Plan rotate (applied)', True),
 )
 # The steps that fail on purpose (ignore_errors); each carries secrets.
 FAILING = ('Alice rotates Pg (refused by the server)', 'Create refused before any request (misspelt secret keys)',
-           'Bulk with an item the server refuses', 'Unsaved test with a wrong password (fails)',
+           'Bulk with an item the server refuses', 'Unsaved test with a wrong password (fails)', 'Plan rotate (applied again, refused)',
            'Unsaved test refused before any request (misspelt secret key)')
 # What every run's output must show, so that the scan looks at real output: the connections by name,
 # the diff's secret markers, the masked values, the error paths, and -vvvv's connection lines.
 MUST_SHOW = ('LeakPg', 'LeakParam', 'LeakShort_', 'LeakGroups', 'LeakBulkSnowflake', 'LeakBulkRefused', 'LeakTypo', 'LeakRolePg', 'LeakRoleS3',
              '<secret: will be written>', '"<secret>"', '********', 'Access denied', 'Unknown data source',
-             "Did you mean 'password'?", 'test failed', 'ESTABLISH LOCAL CONNECTION')
+             "Did you mean 'password'?", 'test failed', 'ESTABLISH LOCAL CONNECTION', 'hmac-sha256:', 'since the plan')
 
 
 def _token(prefix):
@@ -160,12 +161,19 @@ class Run:
     def __init__(self, label, emulator, mode, secrets_used, pg):
         self.label = label
         self.emulator = emulator
+        self.plan_dir = os.path.join(emulator.workdir, 'plans')
+        os.makedirs(self.plan_dir)
         self.extra_vars = {'dg_url': emulator.url, 'dg_admin_key': emulator.admin_key, 'dg_user_key': emulator.user_key,
-                           'read_mode': mode, 's': secrets_used, 'pg': pg}
+                           'read_mode': mode, 's': secrets_used, 'pg': pg, 'plan_dir': self.plan_dir}
         self.texts = {}    # source -> text
         self.results = []  # (task name, result), from the JSON callback or the runner's events
         self.recap = None  # {'changed': n, 'failed': n, 'ignored': n}
         self.error = None
+
+    def read_plans(self):
+        """The plan files the run saved (save_plan): searched like everything it printed."""
+        for path in glob.glob(os.path.join(self.plan_dir, '*.json')):
+            self.texts['plan file ' + os.path.basename(path)] = _read(path)
 
     def size(self):
         return sum(len(text) for text in self.texts.values())
@@ -270,6 +278,8 @@ def _check_stored(emulator, mode, secrets_used, pg):
     assert stored['LeakBulkGood'][1]['password'] == secrets_used['bulk_good']
     assert stored['LeakRolePg'][1]['password'] == pg['password']
     assert stored['LeakRoleS3'][1]['secretKey'] == secrets_used['role_s3_new']
+    assert stored['LeakPlan'][0]['password'] == secrets_used['plan_param']
+    assert stored['LeakPlan'][1] == {'login': 'plan_login', 'password': secrets_used['plan_new']}
     assert stored['LeakShort_%sales' % secrets_used['short']][1] == {'login': 'sa', 'password': secrets_used['short']}
     assert not set(stored) & {'LeakBulkSnowflake', 'LeakBulkRefused', 'LeakTypo'}
     # Each group's set: Chemists rotated (always); Developers rotated only where admin could compare it.
@@ -310,6 +320,8 @@ def test_no_secret_leaks(mode, emulator, ansible, collections_path, pg, secret_v
     # The search finds every secret where it is: in what the runs were given.
     assert len(_hits(json.dumps(runs[0].extra_vars), needles)) == len(secret_values) + 3
     for run in runs:
+        run.read_plans()
+        assert 'plan file rotate.json' in run.texts, run.label
         stdout = run.texts.get('stdout', '')
         assert run.error is None and run.recap['failed'] == 0, '%s: %r\n%s' % (run.label, run.error, stdout[-6000:])
         assert run.recap['ignored'] == len(FAILING), run.label

@@ -75,6 +75,7 @@ class FakeServer(object):
         self.calls = []
         self.before_save = None  # callable(body): what another client does just before a save lands
         self.queries = None      # {connection id: [query names]}, or None: the server lists no queries
+        self.saves = 0
 
     @classmethod
     def holding(cls, *names, **extra):
@@ -117,8 +118,9 @@ class FakeServer(object):
             counter += 1
             name = '%s_%d' % (body['name'], counter)
         conn = dict((k, copy.deepcopy(v)) for k, v in body.items() if k != 'credentials')
+        self.saves += 1  # a save stamps updatedOn, as Datagrok does (tests/emulator/FIDELITY.md)
         conn.update(id=conn_id, name=name, namespace=existing['namespace'] if existing else namespace,
-                    friendlyName=body.get('friendlyName') or name)
+                    friendlyName=body.get('friendlyName') or name, updatedOn='2026-01-01T00:00:%02d.000Z' % self.saves)
         self.connections[conn_id] = conn
         if save_credentials:
             self.credentials[conn_id] = dict((body.get('credentials') or {}).get('parameters') or {})

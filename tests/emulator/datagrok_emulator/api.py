@@ -244,7 +244,8 @@ class Api(InternalRoutes, QueryRoutes):
             'data_source': data_source, 'description': body.get('description'),
             'parameters': masking.merge_placeholders(params, existing['parameters'] if existing else {}),
             'tags': list(dict.fromkeys(str(t) for t in tags)), 'author_id': existing['author_id'] if existing else user['id'],
-            'created_on': existing['created_on'] if existing else stamp, 'updated_on': stamp,
+            'created_on': existing['created_on'] if existing else stamp,
+            'updated_on': existing['updated_on'] if existing and self.options.updated_on == 'kept' else stamp,
         })
         if creds is not None:
             self.store.insert('credentials', creds)

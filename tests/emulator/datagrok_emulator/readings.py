@@ -49,6 +49,9 @@ SWITCHES = {
     'edit-grant': ('view-and-edit', 'edit-only', ('view-and-edit', 'edit-only'),
                    'a share with access=Edit stores the View and the Edit permission ("Full control" holds every '
                    'permission, help/govern/access-control/access-control.md), or the Edit permission alone'),
+    'updated-on': ('save', 'kept', ('save', 'kept'),
+                   'a save of a connection stamps its updatedOn (the CLI filters "updated since" with updatedOn, '
+                   'tools/bin/utils/migrate/walker.ts compileFilter), or leaves it as it was (no code says a save moves it)'),
     'error-style': ('status', 'ok-with-header', ('status', 'ok-with-header'),
                     'errors carry their status, or come as HTTP 200 with the api-error header (datagrok-tools CHANGELOG 6.5.8)'),
 }

@@ -12,7 +12,12 @@ The jobs, in order, against one fresh emulator:
 3. drift report (site.yml as a check-mode job, as a scheduled template would run it, and the
    drift.yml of docs/awx.md, which fails on drift) on the untouched server: no change, success;
 4. someone edits a connection by hand; both drift reports now name the connection (drift.yml
-   fails), write nothing (no request but GETs), and the hand edit is still on the server.
+   fails), write nothing (no request but GETs), and the hand edit is still on the server;
+5. a change review, as the workflow of docs/awx.md runs it: the plan job (docs/example/plan.yml)
+   saves the plan and hands it on as an artifact; someone edits a planned connection; the apply job
+   (docs/example/apply.yml), given the artifact as AWX gives it to the next node, refuses that
+   connection as stale and applies the rest; a second apply of the same plan refuses everything the
+   first one applied.
 
 Every job's stdout and job events are searched for the API key and each secret of the example
 inventory: none may appear. The private data directories are deleted after each job, because
@@ -126,6 +131,11 @@ class Job:
         return [event['event_data']['res'] for event in self.events
                 if event.get('event') == 'runner_on_ok' and event.get('event_data', {}).get('task') == task]
 
+    def artifacts(self):
+        """What the job handed on with set_stats: AWX gives it to the next nodes of a workflow as extra vars."""
+        found = [event['event_data'].get('artifact_data') for event in self.events if event.get('event') == 'playbook_on_stats']
+        return found[-1] if found else {}
+
     def leaks(self, secrets):
         """The labels of the secrets (a dict label -> value) found in stdout or in any job event."""
         text = self.stdout + '\n'.join(self.events_text)
@@ -146,13 +156,13 @@ def run_job(collections_path, render_injectors, emulator, inventory_secrets, exa
     credential_env = render_injectors({'url': emulator.url, 'api_key': emulator.admin_key, 'validate_certs': True})
     assert credential_env['DATAGROK_API_KEY'] == emulator.admin_key
 
-    def run(ident, playbook, check=False):
+    def run(ident, playbook, check=False, extravars=None):
         private = tempfile.mkdtemp(prefix='datagrok-awx-job-')
         try:
             os.makedirs(os.path.join(private, 'project'))
             os.makedirs(os.path.join(private, 'inventory'))
             os.makedirs(os.path.join(private, 'env'))
-            for name in ('site.yml', 'list.yml'):
+            for name in ('site.yml', 'list.yml', 'plan.yml', 'apply.yml'):
                 shutil.copy(os.path.join(EXAMPLE, name), os.path.join(private, 'project', name))
             with open(os.path.join(private, 'project', 'drift.yml'), 'w', encoding='utf-8') as handle:
                 handle.write(drift_playbook)
@@ -176,6 +186,10 @@ def run_job(collections_path, render_injectors, emulator, inventory_secrets, exa
                 cmdline += ' --check --diff'
             with open(os.path.join(private, 'env', 'cmdline'), 'w', encoding='utf-8') as handle:
                 handle.write(cmdline)
+            if extravars:
+                # What a workflow gives a node: the artifacts (set_stats) of the nodes before it, as extra vars.
+                with open(os.path.join(private, 'env', 'extravars'), 'w', encoding='utf-8') as handle:
+                    yaml.safe_dump(extravars, handle)
             runner = ansible_runner.run(private_data_dir=private, playbook=playbook, ident=ident, quiet=True, verbosity=VERBOSITY,
                                         settings={'job_timeout': 300, 'suppress_ansible_output': True})
             job = Job(runner, os.path.join(private, 'artifacts', ident))
@@ -243,14 +257,22 @@ def test_drift_report_without_drift(run_job, emulator):
     assert {entry['method'] for entry in emulator.requests()[before:]} == {'GET'}
 
 
+def _hand_edit(emulator, name, port):
+    """Someone changes the port of a connection in the Datagrok UI (here: the same REST call the UI makes)."""
+    connection = emulator.api('GET', '/public/v1/connections/Admin.%s' % name)
+    connection['parameters']['port'] = port
+    emulator.api('POST', '/public/v1/connections?saveCredentials=false', connection)
+    assert _port(emulator, name) == port
+
+
+def _port(emulator, name):
+    return emulator.api('GET', '/public/v1/connections/Admin.%s' % name)['parameters']['port']
+
+
 def test_drift_report_after_a_hand_edit(run_job, emulator, example_connections):
     item = next(item for item in example_connections if item['name'] == HAND_EDITED)
-    # Someone changes the port in the Datagrok UI (here: the same REST call the UI makes).
-    connection = emulator.api('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)
     hand_port = int(item['parameters']['port']) + 1
-    connection['parameters']['port'] = hand_port
-    emulator.api('POST', '/public/v1/connections?saveCredentials=false', connection)
-    assert emulator.api('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)['parameters']['port'] == hand_port
+    _hand_edit(emulator, HAND_EDITED, hand_port)
 
     before = len(emulator.requests())
     job = run_job('drift', 'site.yml', check=True)
@@ -268,3 +290,41 @@ def test_drift_report_after_a_hand_edit(run_job, emulator, example_connections):
     methods = [entry['method'] for entry in emulator.requests()[before:]]
     assert methods and set(methods) == {'GET'}, methods
     assert emulator.api('GET', '/public/v1/connections/Admin.%s' % HAND_EDITED)['parameters']['port'] == hand_port
+
+
+def test_plan_approve_apply_workflow(run_job, emulator, example_connections, inventory_secrets):
+    ports = dict((item['name'], int(item['parameters']['port'])) for item in example_connections if item['name'] in ('Northwind', 'Orders'))
+    # Two connections drifted from the inventory, so the plan updates both.
+    for name, port in ports.items():
+        _hand_edit(emulator, name, port + 100)
+    before = len(emulator.requests())
+    plan = run_job('plan', 'plan.yml')
+    assert (plan.status, plan.rc) == ('successful', 0), plan.stdout[-3000:]
+    assert {entry['method'] for entry in emulator.requests()[before:]} == {'GET'}
+    handed_on = plan.artifacts()
+    saved = handed_on['datagrok_plans']['demo_instance']
+    actions = dict((entry['name'], entry['action']) for entry in saved['connections'])
+    assert dict((name, action) for name, action in actions.items() if action != 'none') == {'Admin:Northwind': 'update', 'Admin:Orders': 'update'}
+    assert saved['connections'][[e['name'] for e in saved['connections']].index('Admin:Orders')]['changes'] == {
+        'parameters.port': {'before': ports['Orders'] + 100, 'after': ports['Orders']}}
+    # What the approver reads holds no secret (run_job also searched the job's output and events).
+    assert not [label for label, value in inventory_secrets.items() if value in json.dumps(saved)]
+
+    # After the approval, before the apply, someone edits Northwind again.
+    _hand_edit(emulator, 'Northwind', 7777)
+    before = len(emulator.requests())
+    apply = run_job('apply', 'apply.yml', extravars=handed_on)
+    assert apply.status == 'failed' and apply.rc != 0
+    assert re.search(r"Refused connection 'Admin:Northwind': changed on the server since the plan \(updatedOn ", apply.stdout), apply.stdout[-3000:]
+    assert 'Admin:Orders' not in re.findall(r"Refused connection '([^']+)'", apply.stdout)
+    # Northwind is as the other writer left it; Orders is applied, with one save.
+    assert (_port(emulator, 'Northwind'), _port(emulator, 'Orders')) == (7777, ports['Orders'])
+    writes = [(entry['method'], entry['path']) for entry in emulator.requests()[before:] if entry['method'] != 'GET']
+    assert writes == [('POST', '/public/v1/connections')], writes
+
+    before = len(emulator.requests())
+    again = run_job('apply-again', 'apply.yml', extravars=handed_on)
+    assert again.status == 'failed'
+    assert sorted(set(re.findall(r"Refused connection '([^']+)': changed on the server since the plan", again.stdout))) == [
+        'Admin:Northwind', 'Admin:Orders']
+    assert {entry['method'] for entry in emulator.requests()[before:]} == {'GET'}

@@ -540,6 +540,19 @@ def test_a_save_by_id_with_another_name(start_emulator, reading):
     assert emulator.call('GET', CONNS + '/Admin.' + renamed['name']).json()['id'] == conn['id']
 
 
+@pytest.mark.parametrize('reading', ['save', 'kept'])
+def test_a_save_stamps_updated_on_per_reading(start_emulator, reading):
+    emulator = start_emulator('--updated-on', reading)
+    conn = save(emulator, pg_conn())
+    time.sleep(0.01)  # the stamp has milliseconds
+    saved = save(emulator, dict(pg_conn(), id=conn['id'], description='edited'), creds=False)
+    # A share is stored apart from the connection: it never moves updatedOn.
+    emulator.call('POST', '/public/v1/entities/%s/shares' % conn['id'], params={'groups': 'Chemists', 'access': 'View'})
+    read = emulator.call('GET', CONNS + '/Admin.' + conn['name']).json()
+    assert saved['createdOn'] == conn['createdOn'] and read['updatedOn'] == saved['updatedOn']
+    assert (saved['updatedOn'] != conn['updatedOn']) is (reading == 'save')
+
+
 @pytest.mark.parametrize('reading', ['on', 'off'])
 def test_data_queries_carry_their_connection(start_emulator, reading):
     emulator = start_emulator('--queries-route', reading)

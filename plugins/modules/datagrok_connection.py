@@ -412,9 +412,9 @@ options:
         V(credentials) or V(none)), the fields that will change with before and after (secrets masked as in the diff),
         the server's version of the connection (its C(updatedOn), and a digest of the connection as read, with its
         credentials and shares when the run read them), and a digest of the item's input."
-      - The plan never holds a secret. A secret to be written shows as V(<secret: will be written>) with a keyed digest
+      - "The plan never holds a secret. A secret to be written shows as V(<secret: will be written>) with a keyed digest
         (see O(plan_key)), which tells equal values from different ones, and nothing else to whoever has the file but
-        not the key.
+        not the key."
       - The file is written on the host the module runs on (the controller, with C(delegate_to=localhost)), and only
         when no connection failed. RV(plan) returns it too.
       - Mutually exclusive with O(apply_plan).
@@ -447,7 +447,7 @@ options:
         plan's own).
       - Defaults to the O(api_key). Whoever reads the plan but lacks the key can neither learn a secret from it nor test
         guesses against it, and whoever has the API key can read the connections anyway.
-      - Set it (or E(DATAGROK_PLAN_KEY)) when the plan and the apply run with different API keys: both must use the
+      - Set it (or E(DATAGROK_PLAN_KEY)) when the plan and the apply run with different API keys. Both must use the
         same O(plan_key). Use a long random value.
     type: str
 notes:
@@ -549,6 +549,17 @@ EXAMPLES = r'''
       datagrok.platform.datagrok_connection:
         name: Northwind
         state: absent
+
+    - name: Plan in check mode, for review (the plan holds no secret)
+      datagrok.platform.datagrok_connection:
+        connections: "{{ datagrok_connections }}"
+        save_plan: plans/production.json
+      check_mode: true
+
+    - name: Once the plan is approved, apply exactly that plan
+      datagrok.platform.datagrok_connection:
+        connections: "{{ datagrok_connections }}"
+        apply_plan: plans/production.json
 '''
 
 RETURN = r'''

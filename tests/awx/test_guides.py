@@ -181,3 +181,25 @@ def test_adopting(reader):
     assert exported == guide, 'adopting.md shows another adopted.yml than export.yml writes'
     adopted = me.run('adopt.yml')
     assert changed(adopted) == 0 and summary(adopted, 'adopted.summary')['unchanged'] == 1
+
+
+def test_plans(reader):
+    me = reader('plans.md')
+    me.vault()
+    me.save('change.yml')
+    plan_file = os.path.join(me.folder, 'northwind.plan.json')
+    assert changed(me.run('change.yml', '--check', '--diff')) == 1
+    with open(plan_file, encoding='utf-8') as handle:
+        text = handle.read()
+    plan = yaml.safe_load(text)
+    assert 'first-Secret-1' not in text and plan['summary'] == {'create': 1} and plan['form'] == 'single'
+    assert plan['connections'][0]['changes']['credentials.password']['after'] == '<secret: will be written>'
+    assert changed(me.run('change.yml')) == 1
+    # A plan is spent once applied.
+    spent = me.run('change.yml', rc=2)
+    assert "Refused connection 'Admin:Northwind': changed on the server since the plan (" in spent
+    # A new plan, then another port in the playbook: input changed since the plan.
+    me.save('change.yml', edit=lambda content: content.replace('tags: [sales]', 'tags: [sales, reviewed]'))
+    assert changed(me.run('change.yml', '--check')) == 1
+    me.save('change.yml', edit=lambda content: content.replace('port: 5432', 'port: 5433'))
+    assert "Refused connection 'Admin:Northwind': input changed since the plan" in me.run('change.yml', rc=2)

@@ -679,20 +679,20 @@ results:
       credentials_unverified_groups: []
 summary:
   description:
-    - How many connections of O(connections) were created, updated, deleted, unchanged and failed, and how many
-      O(apply_plan) refused.
+    - How many connections of O(connections) were created, updated, deleted, unchanged and failed, and, with
+      O(apply_plan), how many it refused (C(refused)).
   returned: with O(connections)
   type: dict
-  sample: {created: 2, updated: 1, deleted: 1, unchanged: 196, failed: 0, refused: 0}
+  sample: {created: 2, updated: 1, deleted: 1, unchanged: 196, failed: 0}
 names:
   description:
     - The grok names of the connections of O(connections) that were created, updated (shares included), deleted,
-      failed and refused (O(apply_plan)), and of those whose secrets could not be compared (RV(results[].credentials_unverified) and
+      failed, and refused (C(refused), with O(apply_plan) only), and of those whose secrets could not be compared (RV(results[].credentials_unverified) and
       RV(results[].credentials_unverified_groups)).
     - What a report needs, without walking RV(results) in a template (which costs seconds at 10,000 connections).
   returned: with O(connections)
   type: dict
-  sample: {created: ['Admin:Sales'], updated: [], deleted: ['Admin:Old'], failed: [], refused: [], unverified: ['Admin:Masked']}
+  sample: {created: ['Admin:Sales'], updated: [], deleted: ['Admin:Old'], failed: [], unverified: ['Admin:Masked']}
 plan:
   description:
     - The plan as O(save_plan) wrote it. C(connections) holds one entry per connection, by name.
@@ -776,10 +776,10 @@ def outcome_of(result):
     return {'create': 'created', 'delete': 'deleted'}.get(result['action'], 'updated')
 
 
-def summarize(results):
-    """The ``summary`` counts and the ``names`` by outcome."""
-    counts = dict(created=0, updated=0, deleted=0, unchanged=0, failed=0, refused=0)
-    names = dict(created=[], updated=[], deleted=[], failed=[], refused=[], unverified=[])
+def summarize(results, applying_plan=False):
+    """The ``summary`` counts and the ``names`` by outcome; those refused by a saved plan only when one is applied."""
+    counts = dict(created=0, updated=0, deleted=0, unchanged=0, failed=0, **({'refused': 0} if applying_plan else {}))
+    names = dict(created=[], updated=[], deleted=[], failed=[], unverified=[], **({'refused': []} if applying_plan else {}))
     for result in results:
         outcome = outcome_of(result)
         counts[outcome] += 1
@@ -816,7 +816,7 @@ def main():
     except ItemError as exc:
         module.fail(str(exc))
     failed = [r for r in results if r.get('error')]
-    summary, names = summarize(results)
+    summary, names = summarize(results, applying_plan=bool(p['apply_plan']))
     output = dict(changed=any(r['changed'] for r in results), results=results, summary=summary, names=names,
                   # Each diff once, at the top, where the callback shows it; not again per item.
                   diff=[r.pop('diff') for r in results if 'diff' in r],
@@ -825,7 +825,7 @@ def main():
                   invocation={'module_args': dict(p, connections='%d items' % len(p['connections']))},
                   **plan_output(saved_plan))
     if failed:
-        outcome = 'refused or failed' if summary['refused'] else 'failed'
+        outcome = 'refused or failed' if summary.get('refused') else 'failed'
         module.fail('%d of %d connections %s: %s' % (len(failed), len(results), outcome, '; '.join(r['error'] for r in failed)), **output)
     module.exit_json(**output)
 

@@ -158,10 +158,10 @@ def _recap(stdout):
 class Run:
     """One way of running the playbook: what it printed, by source, its results in order, and its recap."""
 
-    def __init__(self, label, emulator, mode, secrets_used, pg):
+    def __init__(self, label, emulator, mode, secrets_used, pg, plan_dir):
         self.label = label
         self.emulator = emulator
-        self.plan_dir = os.path.join(emulator.workdir, 'plans')
+        self.plan_dir = plan_dir  # where the playbook saves its plans (save_plan), searched like the output
         os.makedirs(self.plan_dir)
         self.extra_vars = {'dg_url': emulator.url, 'dg_admin_key': emulator.admin_key, 'dg_user_key': emulator.user_key,
                            'read_mode': mode, 's': secrets_used, 'pg': pg, 'plan_dir': self.plan_dir}
@@ -308,7 +308,8 @@ def test_no_secret_leaks(mode, emulator, ansible, collections_path, pg, secret_v
             monkeypatch.delenv(name)
 
     # The three ways run at the same time, each against its own fresh emulator.
-    runs = [Run(label, emulator('--credentials-read', mode), mode, secret_values, pg) for label in LABELS]
+    runs = [Run(label, emulator('--credentials-read', mode), mode, secret_values, pg, str(tmp_path / ('plans-%d' % index)))
+            for index, label in enumerate(LABELS)]
     procs = [ansible(playbook, extra_vars=run.extra_vars, verbosity=VERBOSITY, diff=True, json=json_callback,
                      background=True) for run, json_callback in zip(runs, (False, True))]
     threads = [_thread(runs[2], runs[2].run_runner, collections_path, str(tmp_path))]

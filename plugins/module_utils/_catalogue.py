@@ -27,18 +27,12 @@ from ansible_collections.datagrok.platform.plugins.module_utils._data_sources im
     SECRET,
     SOURCES,
     STR,
+    merge_keys,
 )
 
 
-def _keys(*parts):
-    merged = {}
-    for part in parts:
-        merged.update(part)
-    return merged
-
-
 # For the lookups: data source -> {casefolded key: (spelling, type)}, parameters and credentials together.
-_FOLDED = dict((name, dict((k.casefold(), (k, kind)) for k, kind in _keys(source.credentials or {}, source.parameters).items()))
+_FOLDED = dict((name, dict((k.casefold(), (k, kind)) for k, kind in merge_keys(source.credentials or {}, source.parameters).items()))
                for name, source in SOURCES.items())
 
 
@@ -209,7 +203,7 @@ def parameter_errors(data_source, parameters=None, credentials=None, allow_unkno
     source = lookup(data_source)
     if source is None:
         return []
-    checks = [('parameters', parameters, _keys(source.parameters, source.credentials or {}), {})]
+    checks = [('parameters', parameters, merge_keys(source.parameters, source.credentials or {}), {})]
     if source.credentials is not None:
         checks.append(('credentials', credentials, source.credentials, source.parameters))
     errors = []

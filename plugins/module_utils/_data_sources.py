@@ -50,7 +50,8 @@ PROVIDERS = 'connectors/grok_connect/src/main/java/grok_connect/providers/'
 SHARES = 'help/access/files/shares/'
 
 
-def _keys(*parts):
+def merge_keys(*parts):
+    """One mapping of key types from several."""
     merged = {}
     for part in parts:
         merged.update(part)
@@ -78,7 +79,7 @@ SERVER = _either(('server',))
 def _provider(java_file, parameters, required, credentials=None, jdbc=None):
     """A Grok Connect provider; its credentials are a login and password unless given."""
     extra = JDBC_PROPERTIES if jdbc else {}
-    return DataSource(_keys(parameters, CACHE, extra), LOGIN if credentials is None else credentials, required, jdbc,
+    return DataSource(merge_keys(parameters, CACHE, extra), LOGIN if credentials is None else credentials, required, jdbc,
                       PROVIDERS + java_file)
 
 
@@ -103,35 +104,35 @@ SOURCES = {
                      'secretKey': SECRET, '#OAuthAccessToken': SECRET}),
     'Cassandra': _provider('CassandraDataProvider.java', {'server': STR, 'port': INT, 'keySpace': STR, 'connString': STR, 'ssl': BOOL},
                            SERVER),
-    'ClickHouse': _provider('ClickHouseProvider.java', _keys(SHARED, SSL), SERVER_DB),
+    'ClickHouse': _provider('ClickHouseProvider.java', merge_keys(SHARED, SSL), SERVER_DB),
     'Databricks': _provider(
         'DatabricksProvider.java', {'workspaceURL': STR, 'httpPath': STR, 'db': STR, 'connString': STR},
         _either(('workspaceURL', 'httpPath')),
         credentials={'#chosen-auth-method': ('Personal Access Token', 'OAuth Client Credentials', 'Federated (SSO)'),
                      'token': SECRET, 'clientId': STR, 'clientSecret': SECRET, 'tenantId': STR, '#token': SECRET}),
-    'DB2': _provider('Db2DataProvider.java', _keys(SHARED, SSL), SERVER_DB),
-    'Denodo': _provider('DenodoDataProvider.java', _keys(SHARED, SSL), SERVER_DB),
+    'DB2': _provider('Db2DataProvider.java', merge_keys(SHARED, SSL), SERVER_DB),
+    'Denodo': _provider('DenodoDataProvider.java', merge_keys(SHARED, SSL), SERVER_DB),
     'Firebird': _provider('FirebirdDataProvider.java', SHARED, SERVER_DB),
-    'HBase': _provider('HBaseDataProvider.java', _keys(SHARED, SSL), SERVER),
-    'Hive': _provider('HiveDataProvider.java', _keys(SHARED, SSL), SERVER_DB),
+    'HBase': _provider('HBaseDataProvider.java', merge_keys(SHARED, SSL), SERVER),
+    'Hive': _provider('HiveDataProvider.java', merge_keys(SHARED, SSL), SERVER_DB),
     'Hive2': _provider('Hive2DataProvider.java', SHARED, SERVER_DB),
     # ssl: read by the provider, though not in its template.
     'Impala': _provider('ImpalaDataProvider.java', {'server': STR, 'port': INT, 'schema': STR, 'connString': STR, 'ssl': BOOL}, SERVER),
-    'MariaDB': _provider('MariaDbDataProvider.java', _keys(SHARED, SSL), SERVER_DB),
+    'MariaDB': _provider('MariaDbDataProvider.java', merge_keys(SHARED, SSL), SERVER_DB),
     'MongoDB': _provider('MongoDbDataProvider.java', SHARED, SERVER_DB),
     # schema: the database when db is empty, read by the provider though not in its template.
-    'MS SQL': _provider('MsSqlDataProvider.java', _keys(SHARED, SSL, {'schema': STR}), _either(('server', 'db'), ('server', 'schema'))),
-    'MySQL': _provider('MySqlDataProvider.java', _keys(SHARED, SSL), SERVER_DB),
-    'Neo4j': _provider('Neo4jDataProvider.java', _keys(SHARED, SSL), SERVER_DB),
+    'MS SQL': _provider('MsSqlDataProvider.java', merge_keys(SHARED, SSL, {'schema': STR}), _either(('server', 'db'), ('server', 'schema'))),
+    'MySQL': _provider('MySqlDataProvider.java', merge_keys(SHARED, SSL), SERVER_DB),
+    'Neo4j': _provider('Neo4jDataProvider.java', merge_keys(SHARED, SSL), SERVER_DB),
     'Neptune': _provider('NeptuneDataProvider.java', {'server': STR, 'port': INT, 'serviceRegion': STR, 'connString': STR, 'ssl': BOOL},
                          SERVER, credentials={'accessKey': STR, 'secretAccessKey': SECRET}),
     # Oracle's JDBC property names are constants of the Oracle driver, not in public code: left unchecked.
-    'Oracle': _provider('OracleDataProvider.java', _keys(SHARED, SSL, JDBC_PROPERTIES), _either(('server', 'port', 'db'))),
+    'Oracle': _provider('OracleDataProvider.java', merge_keys(SHARED, SSL, JDBC_PROPERTIES), _either(('server', 'port', 'db'))),
     'PI': _provider('PIDataProvider.java', {'accessServer': STR, 'server': STR, 'initialCatalog': STR, 'connString': STR},
                     _either(('accessServer', 'server'))),
-    'Postgres': _provider('PostgresDataProvider.java', _keys(SHARED, SSL), SERVER_DB, jdbc=POSTGRES_JDBC),
-    'Redshift': _provider('RedshiftDataProvider.java', _keys(SHARED, SSL), SERVER_DB),
-    'SAP HANA': DataSource(_keys({'server': STR, 'port': INT, 'db': STR, 'connString': STR}, CACHE), LOGIN, SERVER_DB, None,
+    'Postgres': _provider('PostgresDataProvider.java', merge_keys(SHARED, SSL), SERVER_DB, jdbc=POSTGRES_JDBC),
+    'Redshift': _provider('RedshiftDataProvider.java', merge_keys(SHARED, SSL), SERVER_DB),
+    'SAP HANA': DataSource(merge_keys({'server': STR, 'port': INT, 'db': STR, 'connString': STR}, CACHE), LOGIN, SERVER_DB, None,
                            'connectors/grok_connect/src/main/kotlin/grok_connect/providers/SapHanaDataProvider.kt'),
     # schema: read by the provider (default PUBLIC), though not in its template.
     'Snowflake': _provider(
@@ -142,13 +143,13 @@ SOURCES = {
         credentials={'#chosen-auth-method': ('Username/Password', 'Username/Private key'), 'login': STR, 'password': SECRET,
                      'privateKey': SECRET, 'passPhrase': SECRET},
         jdbc=SNOWFLAKE_JDBC),
-    'Teradata': _provider('TeradataDataProvider.java', _keys(SHARED, SSL), SERVER_DB),
-    'Vertica': _provider('VerticaDataProvider.java', _keys(SHARED, SSL), SERVER_DB),
-    'Virtuoso': _provider('VirtuosoDataProvider.java', _keys(SHARED, SSL), SERVER),
+    'Teradata': _provider('TeradataDataProvider.java', merge_keys(SHARED, SSL), SERVER_DB),
+    'Vertica': _provider('VerticaDataProvider.java', merge_keys(SHARED, SSL), SERVER_DB),
+    'Virtuoso': _provider('VirtuosoDataProvider.java', merge_keys(SHARED, SSL), SERVER),
     # Datagrok's own Dart drivers: no public template (the reference notes, and the vendor CLI's integration test).
-    'PostgresDart': DataSource(_keys({'server': STR, 'db': STR, 'ssl': BOOL}, CACHE), LOGIN, (('server',),), None,
+    'PostgresDart': DataSource(merge_keys({'server': STR, 'db': STR, 'ssl': BOOL}, CACHE), LOGIN, (('server',),), None,
                                'tools/bin/__tests__ (the vendor CLI saves a PostgresDart connection)'),
-    'PostgresNet': DataSource(_keys(SHARED, SSL, CACHE), LOGIN, SERVER_DB, None,
+    'PostgresNet': DataSource(merge_keys(SHARED, SSL, CACHE), LOGIN, SERVER_DB, None,
                               'packages/Chembl/connections/unichem.json (a legacy name of Postgres)'),
     # File shares.
     'S3': DataSource({'bucket': STR, 'region': STR, 'dir': STR, 'encryption': STR}, {'accessKey': STR, 'secretKey': SECRET},

@@ -33,7 +33,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._secrets import 
     mask_value,
 )
 from ansible_collections.datagrok.platform.plugins.module_utils._shares import plan_shares
-from ansible_collections.datagrok.platform.plugins.module_utils._validate import read_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._validate import namespace_error, read_errors
 
 
 class Plan(object):
@@ -164,14 +164,6 @@ def _body(item, base, data_source, params, credentials):
     return body
 
 
-def _namespace_error(name, short, namespace, home):
-    if home is None or namespace is None or namespace.casefold() == home.casefold():
-        return None
-    # The server puts every new connection in the caller's namespace, whatever the name says.
-    return ("Invalid option name: cannot create '%s': Datagrok creates connections in the namespace of the api_key's "
-            "user (%s), so name it '%s%s' or '%s'" % (name, home, home, short, short))
-
-
 def plan_connection(item, current, namespace, stored_creds=None, grants=None, groups=None, name=None, home=None):
     """Decide what ``item`` (the module's per-connection options) needs against ``current``.
 
@@ -229,7 +221,7 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
         not same_value(body[f], current.get(f)) for f in ('dataSource', 'friendlyName', 'description')
     ) or set(body['tags']) != set(current.get('tags') or [])
     action = ('create' if current is None else 'update') if fields_changed or credentials is not None else None
-    error = _namespace_error(name, short, namespace, home) if action == 'create' else None
+    error = namespace_error(name, short, namespace, home) if action == 'create' else None
 
     before = field_view(current, item) if current is not None else {}
     after = field_view(predicted, item, written)

@@ -87,23 +87,13 @@ class ConnectionReconciler(ItemReferences):
         if plan.notice:
             self.module.warn(plan.notice)
         if plan.action == 'delete' and not item.get('force'):
-            plan = self._guard_queries(plan, name, current)
+            plan = self.guard_queries(plan, name, current)
         if self.check_mode and plan.changed and not plan.error:
             # Writing only the groups' sets is an update of the connection, as the server sees it.
             operation = {'credentials': 'update'}.get(plan.reported_action, plan.reported_action)
             refusal = write_refusal(self.client, operation, name, current, grants) if current is not None else None
             plan = plan.amended(refusal=refusal or credentials_refusal(self.client, name, plan.group_credentials_writes))
         return plan
-
-    def _guard_queries(self, plan, name, current):
-        """A delete of a connection that data queries still use is refused (queries refer to it by id), unless forced.
-        A server that lists no queries leaves the delete as it was."""
-        used = (self._call('list the queries that use', name, self.client.queries_by_connection) or {}).get(current['id'].casefold())
-        if not used:
-            return plan
-        shown = ', '.join(sorted(used)[:3]) + (', and %d more' % (len(used) - 3) if len(used) > 3 else '')
-        return plan.amended(error="Cannot delete connection '%s': %d %s it (%s); set force: true to delete it anyway"
-                            % (name, len(used), 'query uses' if len(used) == 1 else 'queries use', shown))
 
     # -- saved plans -----------------------------------------------------------------------
 

@@ -7,7 +7,8 @@
 # Breaking changes can occur at any time.
 
 """What an item names besides its own connection, resolved before planning: the groups of its shares and group
-credentials, the connection its previous names (a rename) point at, and whether the id it gives is free.
+credentials, the connection its previous names (a rename) point at, and whether the id it gives is free; and what
+refers to its connection: the data queries that a delete would break.
 
 A mixin of ConnectionReconciler (``_reconcile.py``): it uses the reconciler's ``client``, ``full_name``, ``_call``
 and ``_ids``.
@@ -79,3 +80,13 @@ class ItemReferences(object):
         holder = self._ids.get(conn_id.casefold()) if self._ids is not None else self._call('read', name, self.client.get_connection, conn_id)
         if holder is not None:
             raise ItemError("Cannot create connection '%s' under id %s: that id is connection '%s'" % (name, conn_id, grok_name(holder)))
+
+    def guard_queries(self, plan, name, current):
+        """A delete of a connection that data queries still use is refused (queries refer to it by id), unless forced.
+        A server that lists no queries leaves the delete as it was."""
+        used = (self._call('list the queries that use', name, self.client.queries_by_connection) or {}).get(current['id'].casefold())
+        if not used:
+            return plan
+        shown = ', '.join(sorted(used)[:3]) + (', and %d more' % (len(used) - 3) if len(used) > 3 else '')
+        return plan.amended(error="Cannot delete connection '%s': %d %s it (%s); set force: true to delete it anyway"
+                            % (name, len(used), 'query uses' if len(used) == 1 else 'queries use', shown))

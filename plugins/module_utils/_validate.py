@@ -207,3 +207,12 @@ def read_errors(item, current, data_source, name):
         missing = missing_required(data_source, item.get('parameters'))
         errors = ['parameters: ' + missing] if missing else []
     return ("Invalid option for connection '%s': %s" % (name, '; '.join(errors))) if errors else None
+
+
+def namespace_error(name, short, namespace, home):
+    """Why a create of ``name`` cannot land where it says: only in ``home``, the caller's namespace (None: unknown)."""
+    if home is None or namespace is None or namespace.casefold() == home.casefold():
+        return None
+    # The server puts every new connection in the caller's namespace, whatever the name says.
+    return ("Invalid option name: cannot create '%s': Datagrok creates connections in the namespace of the api_key's "
+            "user (%s), so name it '%s%s' or '%s'" % (name, home, home, short, short))

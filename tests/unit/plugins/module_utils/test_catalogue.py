@@ -186,7 +186,7 @@ def test_is_secret_key_asks_the_catalogue_first(key, data_source, secret):
 ])
 def test_did_you_mean(data_source, key, meant):
     source = SOURCES[data_source]
-    assert suggestion(key, catalogue._keys(source.parameters, source.credentials or {})) == meant
+    assert suggestion(key, catalogue.merge_keys(source.parameters, source.credentials or {})) == meant
 
 
 # -- types -------------------------------------------------------------------------------------

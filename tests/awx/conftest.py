@@ -1,23 +1,17 @@
-"""Fixtures for the AWX-like tests: the built collection, the credential type, a fresh emulator.
+"""Fixtures of the AWX-like tests: the built tarball, the credential type, an emulator shared by a module's tests.
 
-The tests run against the collection as the pipeline built and installed it, never against the
-checkout: ``hacking/test.sh ee awx`` sets
-
-* ``DATAGROK_TEST_COLLECTIONS``: a directory holding ``ansible_collections/datagrok/platform``;
-* ``DATAGROK_TEST_TARBALL``: the ``ansible-galaxy collection build`` tarball.
-
-Without them the tests that need them are skipped, saying so.
+The tests run against the collection as the pipeline built and installed it, never against the checkout: the
+``ee`` and ``awx`` sessions of noxfile.py set ``DATAGROK_TEST_TARBALL`` (the ``ansible-galaxy collection build``
+tarball) and ``DATAGROK_TEST_COLLECTIONS`` (``collections_path``, from datagrok_testkit, the tests' shared support,
+as are ``start_emulator`` and the runner). Without them the tests that need them are skipped, saying so.
 """
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
-import tempfile
 
 import pytest
 import yaml
-from datagrok_emulator.process import EmulatorProcess
+from datagrok_testkit.fixtures import EmulatorFactory
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -31,14 +25,6 @@ def _env_path(name, what):
     if not os.path.exists(value):
         pytest.fail('%s=%s does not exist' % (name, value))
     return os.path.abspath(value)
-
-
-@pytest.fixture(scope='session')
-def collections_path():
-    path = _env_path('DATAGROK_TEST_COLLECTIONS', 'the installed collection tree')
-    if not os.path.isfile(os.path.join(path, 'ansible_collections', 'datagrok', 'platform', 'MANIFEST.json')):
-        pytest.fail('%s holds no installed datagrok.platform (MANIFEST.json missing)' % path)
-    return path
 
 
 @pytest.fixture(scope='session')
@@ -75,40 +61,11 @@ def render_injectors(credential_type):
     return lambda inputs: _render_injectors(credential_type, inputs)
 
 
-class Emulator(EmulatorProcess):
-    """One Datagrok API emulator on a free loopback port, with its own state, request log and random keys."""
-
-    def __init__(self, workdir, *extra_args):
-        self.workdir = workdir
-        super().__init__(os.path.join(workdir, 'state.sqlite'), os.path.join(workdir, 'emulator.log'),
-                         secrets.token_hex(16), secrets.token_hex(16), extra_args,
-                         request_log=os.path.join(workdir, 'requests.log'))
-
-
 @pytest.fixture(scope='module')
 def emulator():
-    workdir = tempfile.mkdtemp(prefix='datagrok-awx-emulator-')
-    server = Emulator(workdir)
+    """One emulator shared by the tests of a module (the AWX jobs run in order against one server)."""
+    factory = EmulatorFactory(prefix='datagrok-awx-emulator-')
     try:
-        yield server.start()
+        yield factory.start()
     finally:
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-@pytest.fixture
-def fresh_emulator():
-    """``fresh_emulator(*extra_args)``: a new emulator for this test, stopped at its end."""
-    started = []
-
-    def start(*extra_args):
-        server = Emulator(tempfile.mkdtemp(prefix='datagrok-awx-emulator-'), *extra_args)
-        started.append(server)
-        return server.start()
-
-    try:
-        yield start
-    finally:
-        for server in started:
-            server.stop()
-            shutil.rmtree(server.workdir, ignore_errors=True)
+        factory.close()

@@ -99,8 +99,8 @@ def summary(stdout, var):
 
 
 @pytest.fixture
-def reader(tmp_path, collections_path, fresh_emulator):
-    return lambda guide, *emulator_args: Reader(guide, str(tmp_path), collections_path, fresh_emulator(*emulator_args))
+def reader(tmp_path, collections_path, start_emulator):
+    return lambda guide, *emulator_args: Reader(guide, str(tmp_path), collections_path, start_emulator(*emulator_args))
 
 
 def test_every_guide_playbook_is_valid_yaml():

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ADMIN_KEY
+from datagrok_testkit import ADMIN_KEY
 from datagrok_emulator.store import ADMIN_USER, ALICE_GROUP, ALICE_USER, ALL_USERS, ANALYSTS, CHEMISTS, DEVELOPERS, Store
 
 PLACEHOLDER = '_' * 13

@@ -41,7 +41,7 @@ import tempfile
 import time
 
 # The emulator's own launcher (tests/emulator/datagrok_emulator/process.py), a package of the test venv.
-from datagrok_emulator.process import EmulatorProcess
+from datagrok_testkit.services import start_emulator as start_emulator_in
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -178,23 +178,12 @@ def get_kind(path):
 # ---------------------------------------------------------------------------------------- emulator
 
 
-class Emulator(EmulatorProcess):
-    """tests/emulator/run.py on a free loopback port, with its own state file and request log."""
-
-    def __init__(self, workdir, name, latency_ms=0):
-        super().__init__(os.path.join(workdir, name + '.db'), os.path.join(workdir, name + '.emulator.stderr'),
-                         ADMIN_KEY, USER_KEY, ['--latency-ms', str(latency_ms)],
-                         request_log=os.path.join(workdir, name + '.requests.jsonl'))
-
-    def start(self, timeout=30):
-        try:
-            return super().start(timeout)
-        except RuntimeError as exc:
-            raise BenchmarkError(str(exc))
-
-    def cpu(self):
-        """CPU seconds the emulator has used so far (Linux /proc; None elsewhere)."""
-        return process_cpu(self.proc.pid)
+def start_emulator(workdir, name, latency_ms=0):
+    """tests/emulator/run.py on a free loopback port, with its own state file and request log (datagrok_testkit)."""
+    try:
+        return start_emulator_in(workdir, name, ['--latency-ms', str(latency_ms)], ADMIN_KEY, USER_KEY)
+    except RuntimeError as exc:
+        raise BenchmarkError(str(exc))
 
 
 def process_cpu(pid):
@@ -399,18 +388,18 @@ def vendor_converge(url, items):
 
 def run_approach(runner, workdir, approach, size, passes, latency_ms):
     """All passes of one approach at one size, against a fresh emulator."""
-    emulator = Emulator(workdir, '%s-%d-%dms' % (approach, size, latency_ms), latency_ms).start()
+    emulator = start_emulator(workdir, '%s-%d-%dms' % (approach, size, latency_ms), latency_ms)
     results = []
     try:
         for pass_name in passes:
             items = make_connections(size, changed=pass_name == CHANGED)
-            offset, client_cpu, server_cpu = emulator.mark(), children_cpu(), emulator.cpu()
+            offset, client_cpu, server_cpu = emulator.mark(), children_cpu(), process_cpu(emulator.proc.pid)
             peak, tasks = None, None
             if approach == 'vendor':
                 seconds, outcome = runner.vendor(emulator.url, items)
             else:
                 seconds, outcome, peak, tasks = runner.ansible(approach, pass_name, emulator.url, items)
-            cpu = (children_cpu() - client_cpu, None if server_cpu is None else emulator.cpu() - server_cpu)
+            cpu = (children_cpu() - client_cpu, None if server_cpu is None else process_cpu(emulator.proc.pid) - server_cpu)
             result = PassResult(approach, pass_name, seconds, emulator.requests_since(offset), outcome, cpu=cpu,
                                 peak_rss_mb=peak, tasks=tasks)
             progress('%d ms  N=%d  %-7s %-18s %8.2f s  %s' % (latency_ms, size, approach, pass_name.replace('`', ''), seconds, outcome))
@@ -422,7 +411,7 @@ def run_approach(runner, workdir, approach, size, passes, latency_ms):
 
 def profile_size(runner, workdir, size, latency_ms):
     """The bulk form's phases for a create and a no-op of ``size`` connections, against a fresh emulator."""
-    emulator = Emulator(workdir, 'profile-%d-%dms' % (size, latency_ms), latency_ms).start()
+    emulator = start_emulator(workdir, 'profile-%d-%dms' % (size, latency_ms), latency_ms)
     try:
         items = make_connections(size)
         profiles = {CREATE: runner.profile_module(emulator.url, items), NOOP: runner.profile_module(emulator.url, items)}

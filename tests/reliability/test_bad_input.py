@@ -30,7 +30,7 @@ import json
 
 from datagrok_emulator.process import WRITE_METHODS
 
-from conftest import ADMIN_KEY
+from datagrok_testkit import ADMIN_KEY
 
 CONNECTION, INFO, TEST = 'datagrok_connection', 'datagrok_connection_info', 'datagrok_connection_test'
 PG = {'server': 'db.example.com', 'db': 'northwind'}
@@ -213,10 +213,10 @@ def problems_with(msg, expected):
     return problems
 
 
-def test_bad_input_table(emulator, ansible):
+def test_bad_input_table(start_emulator, ansible):
     assert len(MODULE_CASES) + len(ROLE_CASES) >= 30
     assert len(set(c[0] for c in MODULE_CASES + ROLE_CASES)) == len(MODULE_CASES) + len(ROLE_CASES), 'case ids must be unique'
-    server = emulator()
+    server = start_emulator()
     server.api('POST', '/public/v1/connections?saveCredentials=false',
                {'name': SEEDED, 'dataSource': 'Postgres', 'parameters': dict(PG, port=5432)})
     before = server.connections()

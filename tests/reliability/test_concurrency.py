@@ -37,14 +37,14 @@ from test_faults import (
 )
 
 
-def test_overlapping_converges_at_the_same_time(emulator, ansible):
+def test_overlapping_converges_at_the_same_time(start_emulator, ansible):
     items = make_connections(250)
     runs = {
         'A': items[0:150],
         # B creates its own 100 first and the shared 50 last, as A does, so the two reach the overlap together.
         'B': items[150:250] + items[100:150],
     }
-    server = emulator()
+    server = start_emulator()
     listed = dict((label, threading.Event()) for label in runs)
 
     def hold_writes(method, _path, _body):

@@ -48,7 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from datagrok_emulator.process import list_pages
 
-from conftest import collect
+from datagrok_testkit.playbooks import collect
 
 PLAYBOOK = """\
 - name: Converge the data connections with the role
@@ -315,10 +315,10 @@ class LatencySpikes:
         self._spike()  # carried out, but the answer may come too late
 
 
-def test_flaky_server_converges_like_a_fault_free_one(emulator, ansible):
+def test_flaky_server_converges_like_a_fault_free_one(start_emulator, ansible):
     items = make_connections(200)
-    reference = emulator()
-    flaky = emulator('--fail-rate', '0.2', '--latency-ms', '2')
+    reference = start_emulator()
+    flaky = start_emulator('--fail-rate', '0.2', '--latency-ms', '2')
     # The fault-free reference converges at the same time (its run is mostly waiting, as is the flaky one).
     background = ansible(PLAYBOOK, extra_vars=role_vars(reference.url, reference, items), json=True, background=True)
     # 8 retries: losing an item would take 9 faults in a row on one request (0.2 ** 9, about 5e-7).
@@ -364,8 +364,8 @@ def test_flaky_server_converges_like_a_fault_free_one(emulator, ansible):
 # -- retries exhausted -------------------------------------------------------------------------
 
 
-def test_retries_exhausted_on_the_first_read(emulator, ansible):
-    server = emulator('--fail-rate', '1.0')
+def test_retries_exhausted_on_the_first_read(start_emulator, ansible):
+    server = start_emulator('--fail-rate', '1.0')
     run = ansible(PLAYBOOK, extra_vars=role_vars(server.url, server, make_connections(3), datagrok_retries=2), json=True)
     assert run.rc != 0
     message = failure_message(run, 'Stop on input the module refused')
@@ -381,8 +381,8 @@ def test_retries_exhausted_on_the_first_read(emulator, ansible):
     assert list_connections(server) == []
 
 
-def test_retries_exhausted_on_writes_names_each_connection(emulator, ansible):
-    server = emulator()
+def test_retries_exhausted_on_writes_names_each_connection(start_emulator, ansible):
+    server = start_emulator()
     items = make_connections(3)
     # rel-00001 exists with another port, so the run updates it and creates the other two.
     existing = dict(items[0], parameters=dict(items[0]['parameters'], port=6543))
@@ -429,10 +429,10 @@ def test_retries_exhausted_on_writes_names_each_connection(emulator, ansible):
 # -- a crash mid-converge ----------------------------------------------------------------------
 
 
-def test_crash_mid_converge_then_rerun(emulator, ansible):
+def test_crash_mid_converge_then_rerun(start_emulator, ansible):
     items = make_connections(500)
     names = set('Admin:' + item['name'] for item in items)
-    server = emulator('--latency-ms', '1')
+    server = start_emulator('--latency-ms', '1')
     # retries 0: the killed server never answers at that address again, so waiting out retries would tell nothing.
     proc = ansible(PLAYBOOK, extra_vars=role_vars(server.url, server, items, datagrok_retries=0), json=True, background=True)
     deadline = time.time() + 120

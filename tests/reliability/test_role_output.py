@@ -36,8 +36,8 @@ def shown_diffs(run):
     return re.findall(r'\(item=([^)]+)\) => \{\n\s+"msg": \{\n\s+"after"', run.stdout)
 
 
-def test_dry_run_can_be_reviewed(emulator, ansible):
-    server = emulator()
+def test_dry_run_can_be_reviewed(start_emulator, ansible):
+    server = start_emulator()
     items = [{'name': 'Keep', 'data_source': 'S3', 'parameters': S3, 'credentials': {'accessKey': 'AK', 'secretKey': 'Sk-review-1'}},
              {'name': 'Change', 'data_source': 'S3', 'parameters': S3},
              {'name': 'Drop', 'data_source': 'S3', 'parameters': S3}]
@@ -67,10 +67,10 @@ def test_dry_run_can_be_reviewed(emulator, ansible):
     assert shown_diffs(again) == [] and server.writes_since(mark) == []
 
 
-def test_unset_settings_fall_through_to_the_module(emulator, ansible, tmp_path):
+def test_unset_settings_fall_through_to_the_module(start_emulator, ansible, tmp_path):
     ca, ca_key, ca_subject = make_ca(str(tmp_path), 'Role Throwaway CA')
     cert, key = make_server_cert(str(tmp_path), ca_key, ca_subject)
-    server = emulator('--tls-cert', cert, '--tls-key', key)
+    server = start_emulator('--tls-cert', cert, '--tls-key', key)
     item = [{'name': 'Tls', 'data_source': 'S3', 'parameters': S3}]
     values = role_vars(server.url, server, item, datagrok_retries=0)
 
@@ -86,8 +86,8 @@ def test_unset_settings_fall_through_to_the_module(emulator, ansible, tmp_path):
     assert summary_line(with_defaults).startswith('0 created, 0 updated, 0 deleted, 1 unchanged')
 
 
-def test_secrets_not_compared_are_named(emulator, ansible):
-    server = emulator('--credentials-read', 'masked')
+def test_secrets_not_compared_are_named(start_emulator, ansible):
+    server = start_emulator('--credentials-read', 'masked')
     item = {'name': 'Masked', 'data_source': 'S3', 'parameters': S3, 'credentials': {'accessKey': 'AK', 'secretKey': 'Old-secret-77'}}
     assert ansible(PLAYBOOK, extra_vars=role_vars(server.url, server, [item])).rc == 0
     rotated = dict(item, credentials={'accessKey': 'AK', 'secretKey': 'New-secret-88'})
@@ -100,8 +100,8 @@ def test_secrets_not_compared_are_named(emulator, ansible):
     assert 'New-secret-88' not in run.text and 'Old-secret-77' not in run.text
 
 
-def test_a_bad_inventory_fails_in_one_line(emulator, ansible):
-    server = emulator()
+def test_a_bad_inventory_fails_in_one_line(start_emulator, ansible):
+    server = start_emulator()
     items = [{'name': 'Good', 'data_source': 'S3', 'parameters': S3, 'credentials': {'accessKey': 'AK', 'secretKey': 'Sk-shape-1'}},
              {'name': 'Typo', 'data_sorce': 'S3', 'state': 'gone'},
              {'name': 'Share', 'data_source': 'S3', 'shares': [{'group': 'Chemists', 'acess': 'View'}]}]

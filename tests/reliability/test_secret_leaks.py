@@ -53,7 +53,7 @@ import threading
 import ansible_runner
 import pytest
 import yaml
-from conftest import ANSIBLE_CFG
+from datagrok_testkit.playbooks import write_config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOK = os.path.join(HERE, 'playbooks', 'secret_scenarios.yml')
@@ -202,9 +202,7 @@ class Run:
         for folder in ('project', 'inventory', 'env'):
             os.makedirs(os.path.join(private, folder))
         shutil.copy(PLAYBOOK, os.path.join(private, 'project', 'secret_scenarios.yml'))
-        cfg = os.path.join(workdir, 'runner-ansible.cfg')
-        with open(cfg, 'w', encoding='utf-8') as handle:
-            handle.write(ANSIBLE_CFG.format(collections=collections_path, workdir=workdir, python=sys.executable, here=HERE))
+        cfg = write_config(workdir, collections_path, os.path.join(HERE, 'callback_plugins'), name='runner-ansible.cfg')
         with open(os.path.join(private, 'inventory', 'hosts.yml'), 'w', encoding='utf-8') as handle:
             yaml.safe_dump({'all': {'hosts': {'datagrok': {'ansible_connection': 'local'}}}}, handle)
         envvars = dict(PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_CONFIG=cfg)
@@ -297,7 +295,7 @@ def _check_stored(emulator, mode, secrets_used, pg):
 
 
 @pytest.mark.parametrize('mode', ['clear', 'masked'])
-def test_no_secret_leaks(mode, emulator, ansible, collections_path, pg, secret_values, tmp_path, monkeypatch):
+def test_no_secret_leaks(mode, start_emulator, ansible, collections_path, pg, secret_values, tmp_path, monkeypatch):
     with open(PLAYBOOK, encoding='utf-8') as handle:
         playbook = handle.read()
     # The secrets searched for are the ones the playbook uses.
@@ -308,7 +306,7 @@ def test_no_secret_leaks(mode, emulator, ansible, collections_path, pg, secret_v
             monkeypatch.delenv(name)
 
     # The three ways run at the same time, each against its own fresh emulator.
-    runs = [Run(label, emulator('--credentials-read', mode), mode, secret_values, pg, str(tmp_path / ('plans-%d' % index)))
+    runs = [Run(label, start_emulator('--credentials-read', mode), mode, secret_values, pg, str(tmp_path / ('plans-%d' % index)))
             for index, label in enumerate(LABELS)]
     procs = [ansible(playbook, extra_vars=run.extra_vars, verbosity=VERBOSITY, diff=True, json=json_callback,
                      background=True) for run, json_callback in zip(runs, (False, True))]

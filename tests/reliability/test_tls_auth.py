@@ -37,7 +37,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from datagrok_emulator.process import WRITE_METHODS
 
-from conftest import ADMIN_KEY, USER_KEY
+from datagrok_testkit import ADMIN_KEY, USER_KEY
 from test_bad_input import CONNECTION, FORKS, INFO, TEST, case_results, module_case_inventory, module_case_play
 
 WRONG_KEY = 'reliability-wrong-key-0000'
@@ -132,11 +132,11 @@ def tls_cases(url, ca, other_ca):
     ]
 
 
-def test_tls(emulator, ansible, tmp_path):
+def test_tls(start_emulator, ansible, tmp_path):
     ca, ca_key, ca_subject = make_ca(str(tmp_path), 'Reliability Throwaway CA')
     other_ca = make_ca(str(tmp_path), 'Some Other CA')[0]
     cert, key = make_server_cert(str(tmp_path), ca_key, ca_subject)
-    server = emulator('--tls-cert', cert, '--tls-key', key)
+    server = start_emulator('--tls-cert', cert, '--tls-key', key)
     assert server.url.startswith('https://127.0.0.1:')
     context = ssl.create_default_context(cafile=ca)
     server.api('POST', '/public/v1/connections', {'name': 'TlsConn', 'dataSource': 'S3', 'parameters': S3}, context=context)
@@ -219,9 +219,9 @@ def snapshot(server, key):
     }
 
 
-def test_auth_and_permission(emulator, ansible):
-    server = emulator()
-    header_style = emulator('--error-style', 'ok-with-header')
+def test_auth_and_permission(start_emulator, ansible):
+    server = start_emulator()
+    header_style = start_emulator('--error-style', 'ok-with-header')
     shared = server.api('POST', '/public/v1/connections?saveCredentials=true', {
         'name': 'Shared', 'dataSource': 'Postgres', 'parameters': {'server': 'db.example.com', 'db': 'sales'},
         'credentials': {'parameters': {'login': 'reader', 'password': 'admin-secret'}}})

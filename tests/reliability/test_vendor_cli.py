@@ -83,8 +83,8 @@ def assert_test_result(result, pg_server):
         assert '    at ' not in result.stderr and pg_server['password'] not in result.stderr
 
 
-def test_grok_s_commands(emulator, grok, pg, tmp_path):
-    server = emulator()
+def test_grok_s_commands(start_emulator, grok, pg, tmp_path):
+    server = start_emulator()
     cli = grok(server)
     body = postgres_body('CliOrders', pg, 'orders, saved by grok s')
     (tmp_path / 'conn.json').write_text(json.dumps(body), encoding='utf-8')
@@ -152,8 +152,8 @@ def module_task(name, register, url, key, pg_server, **extra):
     return {'name': register, 'datagrok.platform.datagrok_connection': args, 'register': register}
 
 
-def test_cli_and_module_interoperate(emulator, grok, ansible, pg, tmp_path):
-    server = emulator()
+def test_cli_and_module_interoperate(start_emulator, grok, ansible, pg, tmp_path):
+    server = start_emulator()
     cli = grok(server)
     body = postgres_body('CliMade', pg, 'made by grok s')
     (tmp_path / 'conn.json').write_text(json.dumps(body), encoding='utf-8')
@@ -205,7 +205,7 @@ def test_cli_and_module_interoperate(emulator, grok, ansible, pg, tmp_path):
 
 
 @pytest.mark.parametrize('same_id', [True, False])
-def test_the_same_id_on_two_instances_meets_the_cli_without_a_twin(emulator, grok, ansible, pg, tmp_path, same_id):
+def test_the_same_id_on_two_instances_meets_the_cli_without_a_twin(start_emulator, grok, ansible, pg, tmp_path, same_id):
     """Issue 16: ``grok s migrate`` / ``push`` carry a connection with its id from one instance to the next.
 
     The emulator serves no queries or dashboards, so this is scoped to the connection itself: the CLI saves dev's
@@ -213,7 +213,7 @@ def test_the_same_id_on_two_instances_meets_the_cli_without_a_twin(emulator, gro
     exported (``same_id``) the CLI's save lands on that connection; provisioned without it, the same save finds the
     name taken under another id and the server stores a twin, ``Promoted_1``.
     """
-    dev, prod = emulator(), emulator()
+    dev, prod = start_emulator(), start_emulator()
     conn_id = '6f0c3b1a-2d4e-4f5a-8b6c-7d8e9f0a1b2c'
     task = module_task('Promoted', 'dev', dev.url, dev.admin_key, pg, description='promoted', access='View', id=conn_id)
     export = {'name': 'export', 'register': 'export', 'datagrok.platform.datagrok_connection_info': {

@@ -1,6 +1,7 @@
 """Run the emulator as a child process on a free loopback port (for tests and the benchmark)."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -9,10 +10,27 @@ import subprocess
 import sys
 import threading
 import urllib.request
+from urllib.parse import urlencode, urlsplit
 
 WRITE_METHODS = frozenset(('POST', 'PUT', 'PATCH', 'DELETE'))
 RUN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'run.py')
 READY = re.compile(r'^datagrok emulator listening on (https?://127\.0\.0\.1:\d+)$')
+
+
+class Response:
+    """An answer as it came: status, headers (lower-case names) and body."""
+
+    def __init__(self, status, headers, raw):
+        self.status = status
+        self.headers = headers
+        self.raw = raw
+
+    def json(self):
+        return json.loads(self.raw) if self.raw else None
+
+    @property
+    def is_api_error(self):
+        return 'api-error' in self.headers
 
 
 class EmulatorProcess:
@@ -27,6 +45,8 @@ class EmulatorProcess:
         self.extra = (['--request-log', request_log] if request_log else []) + list(extra)
         self.proc = None
         self.url = None
+        self.ssl_context = None  # for call() over HTTPS
+        self.workdir = None      # the folder of its files, when one holds them all
 
     def start(self, timeout=30):
         cmd = [sys.executable, RUN, '--port', '0', '--state', self.state, '--admin-key', self.admin_key,
@@ -56,6 +76,26 @@ class EmulatorProcess:
         with urllib.request.urlopen(request, timeout=30, context=context) as response:
             raw = response.read()
         return json.loads(raw) if raw else None
+
+    def call(self, method, path, user='admin', body=None, params=None, key=None, bearer=True, timeout=15):
+        """One request as ``user`` ('admin', 'alice' or None for no key), or with an explicit ``key``; the answer
+        as it came (:class:`Response`), errors included."""
+        parts = urlsplit(self.url)
+        if parts.scheme == 'https':
+            conn = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout, context=self.ssl_context)
+        else:
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        headers = {'Content-Type': 'application/json'}
+        key = key or {'admin': self.admin_key, 'alice': self.user_key}.get(user)
+        if key is not None:
+            headers['Authorization'] = ('Bearer ' + key) if bearer else key
+        target = path + ('?' + urlencode(params) if params else '')
+        try:
+            conn.request(method, target, body=None if body is None else json.dumps(body), headers=headers)
+            response = conn.getresponse()
+            return Response(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        finally:
+            conn.close()
 
     def requests(self):
         """Every request in the request log so far, one dict each (method, path, query, status, user)."""

@@ -5,10 +5,10 @@
 #   hacking/gen_reference_docs.sh [DEST]     DEST defaults to docs/reference
 #
 # The pages are documented from the *installed* collection: build/collections, which every run of
-# hacking/test.sh builds (`make venv` is enough), or COLLECTIONS=<dir holding ansible_collections/>.
+# noxfile.py builds (`make reference-docs` runs this script), or COLLECTIONS=<dir holding ansible_collections/>.
 # The output is RST in antsibull-docs' simplified-rst format, which GitHub renders (antsibull-docs
-# has no Markdown output). It holds no timestamp and no tool version, so the docs step of
-# hacking/test.sh can regenerate it into a temporary folder and fail when docs/reference differs.
+# has no Markdown output). It holds no timestamp and no tool version, so the docs session of
+# noxfile.py can regenerate it into a temporary folder and fail when docs/reference differs.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEST=${1:-$REPO/docs/reference}

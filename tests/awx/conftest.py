@@ -21,7 +21,7 @@ CREDENTIAL_TYPE = os.path.join(REPO, 'extensions', 'awx', 'datagrok_credential_t
 def _env_path(name, what):
     value = os.environ.get(name)
     if not value:
-        pytest.skip('%s is not set (%s); run through `bash hacking/test.sh ee awx`' % (name, what))
+        pytest.skip('%s is not set (%s); run through `make ee awx` (noxfile.py)' % (name, what))
     if not os.path.exists(value):
         pytest.fail('%s=%s does not exist' % (name, value))
     return os.path.abspath(value)

@@ -12,7 +12,7 @@ run unchanged, as a user types them, with a private ``$HOME/.grok/config.yaml`` 
   included, with no change and no write, and the CLI reads the module's connection, its credentials
   masked and its group named.
 
-``hacking/test.sh reliability`` installs the CLI with ``npm ci`` and sets ``DATAGROK_TEST_GROK``.
+The reliability session of noxfile.py installs the CLI with ``npm ci`` and sets ``DATAGROK_TEST_GROK``.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def grok(tmp_path):
     """``grok(server)`` -> ``run(*args)``: the vendor CLI, configured for ``server``, returning a CompletedProcess."""
     executable = os.environ.get('DATAGROK_TEST_GROK')
     if not executable:
-        pytest.skip('DATAGROK_TEST_GROK is not set (the vendor CLI); run through `bash hacking/test.sh reliability`')
+        pytest.skip('DATAGROK_TEST_GROK is not set (the vendor CLI); run through `make reliability` (noxfile.py)')
 
     def configure(server):
         home = tmp_path / 'grok-home'

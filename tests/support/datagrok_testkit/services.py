@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shlex
 import shutil
 import socket
@@ -168,3 +169,17 @@ def write_integration_config(tree, config):
         handle.write('# Written by the pipeline (noxfile.py) for this run; do not edit or commit.\n')
         yaml.safe_dump(config, handle, default_flow_style=False, sort_keys=True, width=1000)
     return path
+
+
+@contextmanager
+def integration_services(folder, reading, prefix=''):
+    """Everything the integration targets need under one reading: the emulators and, where PostgreSQL can run, a
+    started cluster and a stopped one. Yields the targets' variables (``write_integration_config``)."""
+    with ExitStack() as stack:
+        main = down = None
+        if Postgres.why_not() is None:
+            password = 'pg-' + secrets.token_hex(12)
+            main = stack.enter_context(postgres_cluster(password, 'main'))
+            down = stack.enter_context(postgres_cluster(password, 'down', started=False))
+        config = stack.enter_context(integration_emulators(folder, reading, prefix))
+        yield dict(config, **postgres_config(main, down))

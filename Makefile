@@ -12,22 +12,29 @@ SESSIONS := emulator-tests units sanity integration py312 reliability molecule a
 
 help:
 	@echo "make demo       run the example inventory against a fresh emulator, twice"
-	@echo "make test       every session of noxfile.py (what CI runs via .ci/run); 'nox -l' lists them"
-	@echo "make SESSION    one session (ARGS=... are passed on: targets, pytest options): $(SESSIONS)"
-	@echo "make lint       ansible-lint; make emulator: one emulator in the foreground; make clean[-cache]"
+	@echo "make test       every session of noxfile.py (what CI runs via .ci/run); '.venv/bin/nox -l' lists them"
+	@echo "make SESSION    one session; ARGS=... (TARGETS=... for integration) are passed on: $(SESSIONS)"
+	@echo "make venv       .venv and the collection built into build/collections; make emulator [EMULATOR_ARGS=...]"
+	@echo "make lint       ansible-lint; make clean[-cache]"
 
+# uv (its pin in requirements-dev.txt) installs the rest in seconds where pip takes a minute or more.
 $(VENV)/.stamp: requirements-dev.txt tests/emulator/pyproject.toml tests/support/pyproject.toml
-	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) && $(VENV)/bin/python -m pip install -q -r requirements-dev.txt && touch $@
+	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) && $(VENV)/bin/python -m pip install -q $$(grep '^uv==' requirements-dev.txt) \
+		&& $(VENV)/bin/uv pip install -q --python $(VENV)/bin/python -r requirements-dev.txt && touch $@
 
 venv: $(VENV)/.stamp
+	$(NOX) -s build
 
-test: venv
+test: $(VENV)/.stamp
 	$(NOX)
 
-demo emulator $(SESSIONS): venv
-	$(NOX) -s $@ $(if $(ARGS),-- $(ARGS))
+demo $(SESSIONS): $(VENV)/.stamp
+	$(NOX) -s $@ $(if $(strip $(ARGS) $(TARGETS)),-- $(ARGS) $(TARGETS))
 
-lint: venv
+emulator: $(VENV)/.stamp
+	$(NOX) -s emulator $(if $(EMULATOR_ARGS),-- $(EMULATOR_ARGS))
+
+lint: $(VENV)/.stamp
 	$(NOX) -s ansible-lint
 
 clean:

@@ -115,7 +115,7 @@ def venv312(session):
     if not (stamp.exists() and stamp.read_text() == wanted):
         shutil.rmtree(VENV312, ignore_errors=True)
         session.run(python312(), '-m', 'venv', str(VENV312))
-        session.run(str(VENV312 / 'bin' / 'python'), '-m', 'pip', 'install', '-q', '-r', str(REPO / 'requirements-dev-py312.txt'))
+        session.run('uv', 'pip', 'install', '-q', '--python', str(VENV312 / 'bin' / 'python'), '-r', str(REPO / 'requirements-dev-py312.txt'))
         stamp.write_text(wanted)
     return {'PATH': os.pathsep.join([str(VENV312 / 'bin'), os.environ['PATH']]), 'VIRTUAL_ENV': str(VENV312)}
 
@@ -128,7 +128,7 @@ def pytest(session, *args, **env):
 @ours('emulator-tests')
 def emulator_tests(session):
     """The emulator's own tests, and the vendor client's contract against it (PostgreSQL from the fixture)."""
-    pytest(session, 'tests/emulator')
+    pytest(session, 'tests/emulator', '-n', '2')
 
 
 @ours('units')
@@ -362,6 +362,12 @@ def benchmark(session):
     installed_tree(session)
     session.run('python', str(REPO / 'tests' / 'performance' / 'benchmark.py'), '--sizes', '2', '10', '--skip-loop-above', '2',
                 '--latency-ms', '1', '--collections-path', str(COLLECTIONS), '--check-targets', silent=True)
+
+
+@ours('build', default=False)
+def build(session):
+    """Build the collection and install it into build/collections (``make venv``)."""
+    session.log('installed into %s' % installed_tree(session))
 
 
 @ours('reference-docs', default=False)

@@ -26,7 +26,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import json
 
 import pytest
@@ -36,18 +35,6 @@ from ansible.module_utils.common.parameters import PASS_VARS
 
 from ansible_collections.datagrok.platform.plugins.module_utils import _secrets
 from ansible_collections.datagrok.platform.plugins.module_utils._secrets import misspelt_secret_key, secret_values
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core before 2.19
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        saved = basic._ANSIBLE_ARGS  # pylint: disable=protected-access
-        basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8')  # pylint: disable=protected-access
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access
 
 SECRET = 'Typo-S3cr3t-4d2b9e'
 OTHER = 'Typo-0ther-77c1a3'
@@ -78,13 +65,6 @@ def test_known_non_secret_values_are_not_scrubbed():
     assert secret_values({'server': 'db.example.com', 'port': 5432, 'host': 'h', 'passwd': SECRET}, 'Postgres') == [SECRET]
 
 
-def _module_output(capsys, module, args):
-    with patch_module_args(dict(dict(url='http://127.0.0.1:9', api_key='unit-key-123'), **args)):
-        with pytest.raises(SystemExit):
-            module.main()
-    return capsys.readouterr().out
-
-
 @pytest.fixture
 def modules():
     from ansible_collections.datagrok.platform.plugins.modules import (  # pylint: disable=import-outside-toplevel
@@ -112,8 +92,8 @@ PG = {'name': 'Typo', 'data_source': 'Postgres'}
          'purge': True}),
     (0, dict(PG, parameters={'server': 'db', 'password': SECRET}, purge=True)),
 ])
-def test_refused_input_does_not_show_secret_parameters(capsys, modules, which, args):
-    out = _module_output(capsys, modules[which], args)
+def test_refused_input_does_not_show_secret_parameters(module_output, modules, which, args):
+    out = module_output(modules[which], args)
     result = json.loads(out)
     assert result['failed'] and result['msg'].startswith('Invalid option')
     assert SECRET not in out
@@ -123,9 +103,9 @@ def test_refused_input_does_not_show_secret_parameters(capsys, modules, which, a
     (0, dict(PG, parameters={'server': 'db', 'passwd': SECRET, 'db': OTHER})),
     (1, {'data_source': 'Postgres', 'parameters': {'server': 'db', 'pasword': SECRET, 'db': OTHER}}),
 ])
-def test_the_misspelt_secret_check_is_what_hides_it(capsys, monkeypatch, modules, which, args):
+def test_the_misspelt_secret_check_is_what_hides_it(module_output, monkeypatch, modules, which, args):
     # The value is replaced where Ansible shows the arguments; the other values still show.
-    result = json.loads(_module_output(capsys, modules[which], args))
+    result = json.loads(module_output(modules[which], args))
     assert SECRET not in json.dumps(result)
     if 'invocation' not in result:
         pytest.skip('this ansible-core does not return the arguments with a failure: nothing to hide them from')
@@ -133,7 +113,7 @@ def test_the_misspelt_secret_check_is_what_hides_it(capsys, monkeypatch, modules
     assert SECRET not in json.dumps(result)
     # Without the check, the failure shows the secret: the tests above are not vacuous.
     monkeypatch.setattr(_secrets, 'misspelt_secret_key', lambda key, data_source=None: False)
-    assert SECRET in _module_output(capsys, modules[which], args)
+    assert SECRET in module_output(modules[which], args)
 
 
 @pytest.mark.parametrize('args', [
@@ -142,11 +122,11 @@ def test_the_misspelt_secret_check_is_what_hides_it(capsys, monkeypatch, modules
     dict(PG, parameters={'server': 'db', 'password': SECRET}, state='presnt'),
     dict(PG, parameters={'server': 'db', 'password': SECRET}, connections=[{'name': 'B'}]),
 ])
-def test_refused_before_the_module_runs(capsys, modules, args):
-    assert SECRET not in _module_output(capsys, modules[0], args)
+def test_refused_before_the_module_runs(module_output, modules, args):
+    assert SECRET not in module_output(modules[0], args)
 
 
-def test_a_login_is_no_secret_and_a_short_password_garbles_nothing(capsys, modules):
+def test_a_login_is_no_secret_and_a_short_password_garbles_nothing(module_output, modules):
     # Issue 13: credentials was no_log as a whole, so a login "sa" turned "sales_dw" into "********les_dw" and a
     # db named like the login read VALUE_SPECIFIED_IN_NO_LOG_PARAMETER. Only the password is secret, and a
     # two-letter one is hidden where it stands alone, not inside words.
@@ -154,7 +134,7 @@ def test_a_login_is_no_secret_and_a_short_password_garbles_nothing(capsys, modul
                 parameters={'server': 'db', 'db': 'sa'}, credentials={'login': 'sa', 'password': 'xq'}, url='db.example.com')
     if 'inject_invocation' in PASS_VARS:  # ansible-core 2.20+ returns the arguments only when asked (-vvv)
         args['_ansible_inject_invocation'] = True
-    out = _module_output(capsys, modules[0], args)
+    out = module_output(modules[0], args)
     result = json.loads(out)
     # Refused by the module's own check, whose failure carries the arguments on every ansible-core.
     assert result['failed'] and result['msg'].startswith('Invalid option url')
@@ -166,22 +146,22 @@ def test_a_login_is_no_secret_and_a_short_password_garbles_nothing(capsys, modul
     assert 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' not in json.dumps(shown)
 
 
-def test_the_invocation_log_masks_secrets_by_key(monkeypatch, capsys, modules):
+def test_the_invocation_log_masks_secrets_by_key(monkeypatch, module_output, modules):
     logged = []
     monkeypatch.setattr(basic.AnsibleModule, 'log', lambda self, msg, log_args=None: logged.append(msg))
-    _module_output(capsys, modules[0], dict(PG, parameters={'server': 'db', 'password': SECRET, 'db': 'nw'},
+    module_output(modules[0], dict(PG, parameters={'server': 'db', 'password': SECRET, 'db': 'nw'},
                                             credentials={'login': 'reader', 'password': OTHER}, url='db.example.com'))
     assert logged and all(SECRET not in m and OTHER not in m for m in logged)
     assert any("'login': 'reader'" in m for m in logged)
 
 
-def test_connections_given_as_json_text_are_read_as_the_list(capsys, modules):
+def test_connections_given_as_json_text_are_read_as_the_list(module_output, modules):
     # Issue 13: a list handed over as text failed with "dictionary requested, could not parse JSON or key=value".
     items = json.dumps([{'name': 'Typo', 'data_source': 'Postgres', 'parameters': {'server': 'db', 'passwd': SECRET}}])
-    out = _module_output(capsys, modules[0], {'connections': items})
+    out = module_output(modules[0], {'connections': items})
     result = json.loads(out)
     assert result['failed'] and "Did you mean 'password'?" in result['msg'] and SECRET not in out
-    broken = _module_output(capsys, modules[0], {'connections': items[:-2]})
+    broken = module_output(modules[0], {'connections': items[:-2]})
     result = json.loads(broken)
     assert result['msg'].startswith('Invalid option connections: is text but not a JSON list (')
     assert SECRET not in broken and 'unit-key-123' not in broken
@@ -196,9 +176,9 @@ def test_connections_given_as_json_text_are_read_as_the_list(capsys, modules):
     dict(PG, parameters={'server': 'db', 'db': 'nw'}, url='db.example.com',
          group_credentials=[{'group': 'ETL', 'credentials': {'login': 'etl', 'password': SECRET}}]),
 ])
-def test_group_credentials_are_masked_by_key_in_refused_input(capsys, modules, args):
+def test_group_credentials_are_masked_by_key_in_refused_input(module_output, modules, args):
     args = dict(args, _ansible_inject_invocation=True) if 'inject_invocation' in PASS_VARS else args
-    out = _module_output(capsys, modules[0], args)
+    out = module_output(modules[0], args)
     result = json.loads(out)
     assert result['failed'] and result['msg'].startswith('Invalid option') and SECRET not in out
     shown = result.get('invocation', {}).get('module_args')

@@ -11,11 +11,6 @@ __metaclass__ = type
 
 import json
 
-import pytest
-
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_shape_errors
 from ansible_collections.datagrok.platform.plugins.modules import datagrok_connection
 
@@ -40,14 +35,10 @@ def test_good_items_have_no_shape_errors():
     assert item_shape_errors([{'name': 'a', 'state': 'absent', 'shares': [{'group': 'g'}]}], OPTIONS) == []
 
 
-def test_the_module_fails_in_one_line_before_its_own_checks(monkeypatch, capsys):
+def test_the_module_fails_in_one_line_before_its_own_checks(module_output):
     args = {'url': 'https://dg.example.com', 'api_key': 'k3y',
             'connections': [{'name': 'Typo', 'data_sorce': 'S3', 'credentials': {'password': 'hunter22'}}]}
-    monkeypatch.setattr(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args})))
-    monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy', raising=False)
-    with pytest.raises(SystemExit):
-        datagrok_connection.main()
-    result = json.loads(capsys.readouterr().out)
+    result = json.loads(module_output(datagrok_connection, args))
     assert result['failed']
     assert result['msg'] == ("Invalid option connections: connections[0] (Typo): unknown key 'data_sorce' "
                              "(did you mean 'data_source'?)")

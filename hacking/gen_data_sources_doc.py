@@ -5,16 +5,16 @@ Usage:
   gen_data_sources_doc.py          (re)write docs/data-sources.md
   gen_data_sources_doc.py --check  exit 1 when docs/data-sources.md differs from what would be written
 
-Needs no Ansible: the catalogue is loaded by path.
+Needs no Ansible; run it with the project's venv (.venv), which has datagrok_testkit to import the catalogue
+from this checkout.
 """
 
 import argparse
-import importlib
 import os
 import re
-import shutil
 import sys
-import tempfile
+
+from datagrok_testkit.checkout import import_from_checkout
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOC = os.path.join(REPO, 'docs', 'data-sources.md')
@@ -58,19 +58,6 @@ containing `password`, `secret` or `token`, and a few others such as `PWD`, `SAS
 '''
 
 KIND = {'secret': 'str'}
-
-
-def load_catalogue():
-    """Import the catalogue as the collection does, from this checkout, through a throwaway ansible_collections tree."""
-    root = tempfile.mkdtemp(prefix='datagrok-catalogue-')
-    os.makedirs(os.path.join(root, 'ansible_collections', 'datagrok'))
-    os.symlink(REPO, os.path.join(root, 'ansible_collections', 'datagrok', 'platform'))
-    sys.path.insert(0, root)
-    try:
-        return importlib.import_module('ansible_collections.datagrok.platform.plugins.module_utils._catalogue')
-    finally:
-        sys.path.remove(root)
-        shutil.rmtree(root)
 
 
 def anchor(title):
@@ -123,7 +110,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description='Write %s from the data-source catalogue.' % RELATIVE_DOC)
     parser.add_argument('--check', action='store_true', help='only check that %s is up to date' % RELATIVE_DOC)
     args = parser.parse_args(argv)
-    text = render(load_catalogue())
+    text = render(import_from_checkout('plugins.module_utils._catalogue'))
     if args.check:
         try:
             with open(DOC, encoding='utf-8') as handle:
@@ -139,7 +126,7 @@ def main(argv=None):
         return 0
     with open(DOC, 'w', encoding='utf-8') as handle:
         handle.write(text)
-    print('wrote %s (%d data sources)' % (RELATIVE_DOC, len(load_catalogue().SOURCES)))
+    print('wrote %s (%d data sources)' % (RELATIVE_DOC, len(import_from_checkout('plugins.module_utils._catalogue').SOURCES)))
     return 0
 
 

@@ -7,15 +7,12 @@ shows up instead of being mirrored.
 """
 from __future__ import annotations
 
-import importlib
 import os
-import shutil
-import sys
-import tempfile
 
 import pytest
 
 from datagrok_emulator import masking, sources
+from datagrok_testkit.checkout import import_from_checkout
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -23,20 +20,7 @@ PLACEHOLDER = '_' * 13
 CONNS = '/public/v1/connections'
 
 
-def load_catalogue():
-    """Import the catalogue as the collection does, from this checkout, through a throwaway ansible_collections tree."""
-    root = tempfile.mkdtemp(prefix='datagrok-catalogue-')
-    os.makedirs(os.path.join(root, 'ansible_collections', 'datagrok'))
-    os.symlink(REPO, os.path.join(root, 'ansible_collections', 'datagrok', 'platform'))
-    sys.path.insert(0, root)
-    try:
-        return importlib.import_module('ansible_collections.datagrok.platform.plugins.module_utils._catalogue')
-    finally:
-        sys.path.remove(root)
-        shutil.rmtree(root)
-
-
-catalogue = load_catalogue()
+catalogue = import_from_checkout('plugins.module_utils._catalogue')
 
 # Where the two sides are known to disagree, with the reason; each is a strict xfail, so it fails
 # as soon as the emulator (or the catalogue) changes and the entry must go.

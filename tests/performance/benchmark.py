@@ -41,6 +41,7 @@ import tempfile
 import time
 
 # The emulator's own launcher (tests/emulator/datagrok_emulator/process.py), a package of the test venv.
+from datagrok_testkit.playbooks import write_config
 from datagrok_testkit.services import start_emulator as start_emulator_in
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -66,16 +67,6 @@ APPROACHES = (
     ('vendor', (CREATE, NOOP, CHANGED)),
 )
 LABELS = {'role': 'role', 'loop': 'loop (single form)', 'vendor': 'vendor client loop'}
-
-ANSIBLE_CFG = """\
-[defaults]
-collections_path = {collections}
-local_tmp = {workdir}/ansible-local
-retry_files_enabled = False
-nocolor = True
-callback_plugins = {callbacks}
-callbacks_enabled = task_timer
-"""
 
 ROLE_PLAYBOOK = """\
 - name: Converge the connections with the role
@@ -227,8 +218,8 @@ class Runner:
         self.collections_path = collections_path or self._link_collection()
         if not os.path.isdir(os.path.join(self.collections_path, 'ansible_collections', 'datagrok', 'platform')):
             raise BenchmarkError('%s holds no ansible_collections/datagrok/platform' % self.collections_path)
-        self.cfg = self._write('ansible.cfg', ANSIBLE_CFG.format(collections=self.collections_path, workdir=workdir,
-                                                                 callbacks=os.path.join(HERE, 'callback_plugins')))
+        self.cfg = write_config(workdir, self.collections_path, os.path.join(HERE, 'callback_plugins'), python=python,
+                                enabled=['task_timer'])
         self.playbooks = {'role': self._write('role.yml', ROLE_PLAYBOOK), 'loop': self._write('loop.yml', LOOP_PLAYBOOK)}
         self.run_count = 0
 

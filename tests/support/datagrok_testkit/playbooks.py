@@ -52,13 +52,14 @@ class AnsibleRun:
         return (self.document or {}).get('stats', {})
 
 
-def write_config(workdir, collections_path, callback_plugins, name='ansible.cfg'):
-    """A private ansible.cfg in ``workdir``: the installed collection, this interpreter, the suite's callback plugins
-    (a folder)."""
+def write_config(workdir, collections_path, callback_plugins, name='ansible.cfg', python=sys.executable, enabled=()):
+    """A private ansible.cfg in ``workdir``: the installed collection, an interpreter (this one), the callback plugins of
+    a folder, and those of them that are not stdout callbacks, enabled."""
     path = os.path.join(str(workdir), name)
     with open(path, 'w', encoding='utf-8') as handle:
-        handle.write(ANSIBLE_CFG.format(collections=collections_path, workdir=workdir, python=sys.executable,
-                                        callback_plugins=callback_plugins))
+        handle.write(ANSIBLE_CFG.format(collections=collections_path, workdir=workdir, python=python, callback_plugins=callback_plugins))
+        if enabled:
+            handle.write('callbacks_enabled = %s\n' % ', '.join(enabled))
     return path
 
 

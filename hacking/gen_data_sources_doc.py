@@ -19,7 +19,7 @@ from datagrok_testkit.checkout import import_from_checkout
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOC = os.path.join(REPO, 'docs', 'data-sources.md')
 RELATIVE_DOC = os.path.relpath(DOC, REPO)
-COMMAND = 'python hacking/gen_data_sources_doc.py'
+COMMAND = '.venv/bin/python hacking/gen_data_sources_doc.py'
 
 INTRO = '''\
 # Data sources and their parameters

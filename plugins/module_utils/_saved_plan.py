@@ -127,6 +127,9 @@ class SavedPlan(object):
             raise PlanFileError('%s is not a plan (not JSON: %s)' % (path, exc))
         if not isinstance(document, dict) or document.get('format') != FORMAT or not isinstance(document.get('connections'), list):
             raise PlanFileError('%s is not a plan saved by save_plan' % path)
+        if not all(isinstance(e, dict) and isinstance(e.get('name'), str) and isinstance(e.get('action'), str)
+                   for e in document['connections']):
+            raise PlanFileError('%s is not a plan saved by save_plan: an entry lacks its name or action' % path)
         if document.get('format_version') != FORMAT_VERSION:
             raise PlanFileError('%s has plan format %s; this collection reads format %s: plan again'
                                 % (path, document.get('format_version'), FORMAT_VERSION))
@@ -180,15 +183,17 @@ class SavedPlan(object):
     def write(self, entries):
         """Write the plan atomically: a reader never sees half a plan, and a failed write leaves the old one."""
         document, path = self.document(entries), self.path
-        folder = os.path.dirname(os.path.abspath(path))
+        temporary = None
         try:
-            handle, temporary = tempfile.mkstemp(prefix='.plan-', dir=folder)
+            handle, temporary = tempfile.mkstemp(prefix='.plan-', dir=os.path.dirname(os.path.abspath(path)))
             with os.fdopen(handle, 'w') as out:
                 json.dump(document, out, indent=1, sort_keys=True)
                 out.write('\n')
             os.chmod(temporary, 0o644)
             os.replace(temporary, path)
         except (IOError, OSError) as exc:
+            if temporary is not None and os.path.exists(temporary):
+                os.remove(temporary)
             raise PlanFileError('cannot write %s: %s' % (path, exc.strerror or exc))
         self.written = document
 
@@ -224,8 +229,11 @@ class SavedPlan(object):
             return 'not planned: the plan says no change, and it now needs %s' % _what(now)
         if saved.get('server_version') != now['server_version']:
             return 'changed on the server since the plan (%s)' % _moved(saved.get('server_version'), now['server_version'])
-        if any(saved.get(k) != now.get(k) for k in ('action', 'renamed_from', 'changes')):
-            return 'not planned: the plan says %s, and it now needs %s' % (_what(saved), _what(now))
+        differ = [k for k in ('action', 'renamed_from') if saved.get(k) != now.get(k)] + sorted(
+            path for path in set(saved.get('changes') or {}) | set(now['changes'])
+            if (saved.get('changes') or {}).get(path) != now['changes'].get(path))
+        if differ:
+            return 'not planned: the plan says %s, and it now needs %s (they differ in %s)' % (_what(saved), _what(now), ', '.join(differ))
         return None
 
 

@@ -226,6 +226,8 @@ def test_the_single_form_refuses_in_one_line(served):
     (None, 'the-key', URL, 'bulk', 'cannot read'),
     ('{"not": "a plan"', 'the-key', URL, 'bulk', r'is not a plan \(not JSON'),
     ('{"format": "other"}', 'the-key', URL, 'bulk', 'is not a plan saved by save_plan'),
+    ('{"format": "datagrok.platform/plan", "connections": [{"action": "none"}]}', 'the-key', URL, 'bulk',
+     'is not a plan saved by save_plan: an entry lacks its name or action'),
     ('SAVED', 'the-key', 'http://elsewhere', 'bulk', 'the plan was made for http://dg, not for http://elsewhere'),
     ('SAVED', 'the-key', URL, 'single', 'the plan was made with connections, so apply it with connections too'),
     ('SAVED', 'another-key', URL, 'bulk', 'the plan was made with another plan_key'),
@@ -249,3 +251,24 @@ def test_options_save_only_in_check_mode_and_name_the_option(tmp_path):
     with pytest.raises(PlanFileError, match='^apply_plan: cannot read'):
         from_options(dict(params, save_plan=None, apply_plan=str(tmp_path / 'missing')), False, 'bulk')
     assert from_options(dict(params, save_plan=None), False, 'bulk') is None
+
+
+def test_a_plan_edited_after_it_was_saved_is_refused_where_it_differs(served):
+    server, path = served
+    save(server, [item('a', port=5433), item('b', port=6000)], path)
+    document = json.loads(path.read_text())
+    entry = [e for e in document['connections'] if e['name'] == 'Admin:a'][0]
+    entry['changes']['parameters.port']['after'] = 5432  # what a reviewer would have approved instead
+    path.write_text(json.dumps(document))
+    results = apply(server, [item('a', port=5433), item('b', port=6000)], path)
+    assert errors(results) == {'Admin:a': "Refused connection 'Admin:a': not planned: the plan says update of "
+                                          "parameters.port, and it now needs update of parameters.port (they differ in "
+                                          "parameters.port)"}
+    assert [call[:2] for call in writes(server)] == [('save', 'b')]
+
+
+def test_a_plan_that_cannot_be_written_names_the_path_and_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / 'missing'
+    with pytest.raises(ItemError, match=r"^Cannot save the plan: cannot write .*/missing/plan.json: No such file or directory$"):
+        save(FakeServer(), [item('a')], folder / 'plan.json')
+    assert list(tmp_path.iterdir()) == []

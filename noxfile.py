@@ -121,8 +121,9 @@ def venv312(session):
 
 
 def pytest(session, *args, **env):
-    session.run('python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', *args, *session.posargs,
-                env=dict({'DATAGROK_TEST_COLLECTIONS': str(COLLECTIONS), 'DATAGROK_TEST_TARBALL': tarball()}, **env))
+    """pytest in the project's venv; the collection as built (for the sessions that call installed_tree first)."""
+    built = {'DATAGROK_TEST_COLLECTIONS': str(COLLECTIONS), 'DATAGROK_TEST_TARBALL': tarball()} if getattr(installed_tree, 'done', False) else {}
+    session.run('python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', *args, *session.posargs, env=dict(built, **env))
 
 
 @ours('emulator-tests')
@@ -181,8 +182,9 @@ def alternate_integration(session):
         services.write_integration_config(str(copy), config)
         version = subprocess.run([python, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], capture_output=True,
                                  text=True, check=True).stdout.strip()
-        process = subprocess.Popen(['ansible-test', 'integration', '--local', '--python', version], cwd=str(copy), stdout=log,  # pylint: disable=consider-using-with
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=dict(os.environ, HOME=str(AT_HOME), **env))
+        command = ['ansible-test', 'integration', '--local', '--python', version]
+        process = subprocess.Popen(command, cwd=str(copy), stdout=log, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
+                                   stdin=subprocess.DEVNULL, env=dict(os.environ, HOME=str(AT_HOME), **env))
         try:
             yield process
         finally:
@@ -197,7 +199,7 @@ def py312(session):
     if not python312():
         session.skip('no real Python 3.12 interpreter found (PY312=path to give one)')
     run_ansible_test(session, installed_tree(session), 'units', '--local', '--python', '3.12', env=venv312(session),
-                 python=str(VENV312 / 'bin' / 'python'))
+                     python=str(VENV312 / 'bin' / 'python'))
 
 
 @ours('reliability')

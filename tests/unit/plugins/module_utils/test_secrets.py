@@ -150,7 +150,7 @@ def test_the_invocation_log_masks_secrets_by_key(monkeypatch, module_output, mod
     logged = []
     monkeypatch.setattr(basic.AnsibleModule, 'log', lambda self, msg, log_args=None: logged.append(msg))
     module_output(modules[0], dict(PG, parameters={'server': 'db', 'password': SECRET, 'db': 'nw'},
-                                            credentials={'login': 'reader', 'password': OTHER}, url='db.example.com'))
+                                   credentials={'login': 'reader', 'password': OTHER}, url='db.example.com'))
     assert logged and all(SECRET not in m and OTHER not in m for m in logged)
     assert any("'login': 'reader'" in m for m in logged)
 

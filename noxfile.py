@@ -10,6 +10,7 @@ Services (PostgreSQL, the emulators) are started in Python, by tests/support (da
 from __future__ import annotations
 
 import fcntl
+import functools
 import glob
 import json
 import os
@@ -59,6 +60,7 @@ def real_python(command):
     return found.stdout.strip() if found and found.returncode == 0 else None
 
 
+@functools.lru_cache(maxsize=None)
 def python312():
     """A real Python 3.12 (PY312, the newest pyenv one, or the system's), or None. PY312=none skips it."""
     if os.environ.get('PY312'):

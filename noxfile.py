@@ -66,7 +66,8 @@ def python312():
     if os.environ.get('PY312'):
         return None if os.environ['PY312'] == 'none' else real_python(os.environ['PY312'])
     root = subprocess.run(['pyenv', 'root'], capture_output=True, text=True, check=False).stdout.strip() if shutil.which('pyenv') else ''
-    candidates = sorted(glob.glob(os.path.join(root or os.path.expanduser('~/.pyenv'), 'versions', '3.12*', 'bin', 'python3.12')), reverse=True)
+    candidates = sorted(glob.glob(os.path.join(root or os.path.expanduser('~/.pyenv'), 'versions', '3.12*', 'bin', 'python3.12')),
+                        key=lambda path: [int(n) for n in re.findall(r'\d+', Path(path).parents[1].name)], reverse=True)
     for candidate in candidates + ['/usr/bin/python3.12', '/usr/local/bin/python3.12']:
         if os.path.exists(candidate) and real_python(candidate):
             return real_python(candidate)

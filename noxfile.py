@@ -34,6 +34,7 @@ TREE = COLLECTIONS / 'ansible_collections' / 'datagrok' / 'platform'
 VENV312 = REPO / '.venv-py312'
 # ansible-test's sanity venvs and offline get-pip stand-in, kept between runs and clones (warm sanity).
 AT_HOME = Path(os.environ.get('AT_HOME') or Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'datagrok-platform' / 'ansible-test-home')
+PYTHON = '%d.%d' % sys.version_info[:2]  # the project's venv's Python, which ansible-test runs the 3.11 sessions with
 PYBIN = BUILD / 'pybin'                  # the real interpreters, early on PATH: ansible-test breaks on pyenv shims
 
 # Every session sees the project's venv first, and never waits for input.
@@ -77,7 +78,7 @@ def python312():
 def setup_interpreters():
     shutil.rmtree(PYBIN, ignore_errors=True)
     PYBIN.mkdir(parents=True)
-    (PYBIN / ('python%d.%d' % sys.version_info[:2])).symlink_to(real_python(sys.executable))
+    (PYBIN / ('python' + PYTHON)).symlink_to(real_python(sys.executable))
     if python312():
         (PYBIN / 'python3.12').symlink_to(python312())
 
@@ -137,7 +138,7 @@ def emulator_tests(session):
 
 @ours('units')
 def units(session):
-    run_ansible_test(session, installed_tree(session), 'units', '--local', '--python', '%d.%d' % sys.version_info[:2])
+    run_ansible_test(session, installed_tree(session), 'units', '--local', '--python', PYTHON)
 
 
 @ours('sanity')
@@ -149,7 +150,7 @@ def sanity(session):
     AT_HOME.mkdir(parents=True, exist_ok=True)
     with open(AT_HOME / 'sanity.lock', 'w', encoding='utf-8') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two runs sharing ansible-test's sanity venvs break each other's
-        run_ansible_test(session, tree, 'sanity', '--venv', '--python', '%d.%d' % sys.version_info[:2])
+        run_ansible_test(session, tree, 'sanity', '--venv', '--python', PYTHON)
 
 
 @ours('integration')
@@ -163,7 +164,7 @@ def integration(session):
     with ExitStack() as stack:
         services.write_integration_config(str(tree), stack.enter_context(services.integration_services(str(RUN), 'public-code')))
         alternate = None if targets else stack.enter_context(alternate_integration(session))
-        run_ansible_test(session, tree, 'integration', '--local', '--python', '%d.%d' % sys.version_info[:2], *targets)
+        run_ansible_test(session, tree, 'integration', '--local', '--python', PYTHON, *targets)
         if alternate is not None:
             rc = alternate.wait()
             log = (RUN / 'integration-alternate.log').read_text(errors='replace').splitlines()
@@ -178,13 +179,11 @@ def alternate_integration(session):
     copy = BUILD / 'collections-alternate' / 'ansible_collections' / 'datagrok' / 'platform'
     shutil.rmtree(copy.parents[2], ignore_errors=True)
     shutil.copytree(TREE, copy, symlinks=True, ignore=shutil.ignore_patterns('output'))
-    python, env = (python312(), venv312(session)) if python312() else (sys.executable, {})
+    version, env = ('3.12', venv312(session)) if python312() else (PYTHON, {})
     ansible_test.pip_bootstrap(str(AT_HOME), os.path.join(env.get('VIRTUAL_ENV', sys.prefix), 'bin', 'python'))
     with services.integration_services(str(RUN), 'alternate', 'alternate-') as config, \
             open(RUN / 'integration-alternate.log', 'w', encoding='utf-8') as log:
         services.write_integration_config(str(copy), config)
-        version = subprocess.run([python, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], capture_output=True,
-                                 text=True, check=True).stdout.strip()
         command = ['ansible-test', 'integration', '--local', '--python', version]
         process = subprocess.Popen(command, cwd=str(copy), stdout=log, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
                                    stdin=subprocess.DEVNULL, env=dict(os.environ, HOME=str(AT_HOME), **env))

@@ -136,8 +136,8 @@ class SavedPlan(object):
         if document.get('server') != server:
             raise PlanFileError('the plan was made for %s, not for %s' % (document.get('server'), server))
         if document.get('form') != form:
-            raise PlanFileError('the plan was made with %s, so apply it with %s too'
-                                % (('name', 'name') if document['form'] == 'single' else ('connections', 'connections')))
+            option = 'name' if document['form'] == 'single' else 'connections'
+            raise PlanFileError('the plan was made with %s, so apply it with %s too' % (option, option))
         plan = cls(key, server, form, str(document.get('salt')), mode=mode)
         if plan.digest.of(KEY_CHECK) != document.get('key_check'):
             raise PlanFileError('the plan was made with another plan_key (by default the api_key): apply it with the key '

@@ -72,19 +72,18 @@ class PlaybookRunner:
         self.count = 0
 
     def run(self, playbook, inventory=None, extra_vars=None, verbosity=0, check=False, diff=False, json=False,  # pylint: disable=redefined-outer-name
-            env=None, background=False, timeout=900, args=()):
+            env=None, background=False, timeout=900):
         """``playbook`` is YAML text (or a list of plays); ``inventory`` a dict in the YAML inventory format (default:
         one host ``datagrok`` with a local connection); ``extra_vars`` a dict passed as ``-e @file``; ``verbosity``
         adds ``-v`` flags, ``check``/``diff`` add ``--check``/``--diff``, ``json=True`` uses the JSON stdout callback
-        (callback_plugins/json_results.py) and parses its document, ``env`` adds environment variables, ``args`` adds
-        arguments."""
+        (callback_plugins/json_results.py) and parses its document, ``env`` adds environment variables."""
         self.count += 1
         prefix = os.path.join(self.workdir, 'run%02d' % self.count)
         if not isinstance(playbook, str):
             playbook = yaml.safe_dump(playbook, sort_keys=False)
         _write(prefix + '-playbook.yml', playbook)
         _write(prefix + '-inventory.yml', yaml.safe_dump(inventory or {'all': {'hosts': {'datagrok': {'ansible_connection': 'local'}}}}))
-        cmd = [ANSIBLE_PLAYBOOK, '-i', prefix + '-inventory.yml', prefix + '-playbook.yml'] + list(args)
+        cmd = [ANSIBLE_PLAYBOOK, '-i', prefix + '-inventory.yml', prefix + '-playbook.yml']
         if extra_vars is not None:
             _write(prefix + '-vars.json', _json_dumps(extra_vars))
             cmd += ['-e', '@' + prefix + '-vars.json']

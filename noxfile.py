@@ -34,6 +34,9 @@ TREE = COLLECTIONS / 'ansible_collections' / 'datagrok' / 'platform'
 VENV312 = REPO / '.venv-py312'
 # ansible-test's sanity venvs and offline get-pip stand-in, kept between runs and clones (warm sanity).
 AT_HOME = Path(os.environ.get('AT_HOME') or Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'datagrok-platform' / 'ansible-test-home')
+# The alternate reading's integration run goes alongside the main one: ansible-test writes its SSH key and settings
+# under HOME at start, so two runs sharing one HOME race on them (ssh-keygen fails on the other's key file).
+AT_HOME_ALTERNATE = AT_HOME.with_name(AT_HOME.name + '-alternate')
 PYTHON = '%d.%d' % sys.version_info[:2]  # the project's venv's Python, which ansible-test runs the 3.11 sessions with
 PYBIN = BUILD / 'pybin'                  # the real interpreters, early on PATH: ansible-test breaks on pyenv shims
 
@@ -180,13 +183,14 @@ def alternate_integration(session):
     shutil.rmtree(copy.parents[2], ignore_errors=True)
     shutil.copytree(TREE, copy, symlinks=True, ignore=shutil.ignore_patterns('output'))
     version, env = ('3.12', venv312(session)) if python312() else (PYTHON, {})
-    ansible_test.pip_bootstrap(str(AT_HOME), os.path.join(env.get('VIRTUAL_ENV', sys.prefix), 'bin', 'python'))
+    AT_HOME_ALTERNATE.mkdir(parents=True, exist_ok=True)
+    ansible_test.pip_bootstrap(str(AT_HOME_ALTERNATE), os.path.join(env.get('VIRTUAL_ENV', sys.prefix), 'bin', 'python'))
     with services.integration_services(str(RUN), 'alternate', 'alternate-') as config, \
             open(RUN / 'integration-alternate.log', 'w', encoding='utf-8') as log:
         services.write_integration_config(str(copy), config)
         command = ['ansible-test', 'integration', '--local', '--python', version]
         process = subprocess.Popen(command, cwd=str(copy), stdout=log, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
-                                   stdin=subprocess.DEVNULL, env=dict(os.environ, HOME=str(AT_HOME), **env))
+                                   stdin=subprocess.DEVNULL, env=dict(os.environ, HOME=str(AT_HOME_ALTERNATE), **env))
         try:
             yield process
         finally:

@@ -110,7 +110,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description='Write %s from the data-source catalogue.' % RELATIVE_DOC)
     parser.add_argument('--check', action='store_true', help='only check that %s is up to date' % RELATIVE_DOC)
     args = parser.parse_args(argv)
-    text = render(import_from_checkout('plugins.module_utils._catalogue'))
+    text = render(import_from_checkout('plugins.module_utils._connection.catalogue'))
     if args.check:
         try:
             with open(DOC, encoding='utf-8') as handle:
@@ -126,7 +126,7 @@ def main(argv=None):
         return 0
     with open(DOC, 'w', encoding='utf-8') as handle:
         handle.write(text)
-    print('wrote %s (%d data sources)' % (RELATIVE_DOC, len(import_from_checkout('plugins.module_utils._catalogue').SOURCES)))
+    print('wrote %s (%d data sources)' % (RELATIVE_DOC, len(import_from_checkout('plugins.module_utils._connection.catalogue').SOURCES)))
     return 0
 
 

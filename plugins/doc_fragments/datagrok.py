@@ -10,7 +10,8 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Mirrors datagrok_argument_spec() in plugins/module_utils/_module.py.
+    # The server options of every module and the lookup: SERVER_OPTIONS in plugins/module_utils/_client/options.py
+    # (tests/unit/plugins/doc_fragments/test_datagrok.py holds the two together).
     DOCUMENTATION = r'''
 options:
   url:
@@ -55,12 +56,28 @@ options:
       - V(0) disables retries.
     type: int
     default: 3
+requirements:
+  - requests (Python package, on the host that talks to Datagrok)
 notes:
-  - The modules run on the controller or the host they are delegated to and talk to the Datagrok REST API
-    (C(/public/v1)) from there.
-  - They need no Python package beyond ansible-core. They reach the server through the proxy that E(HTTPS_PROXY)
-    or E(HTTP_PROXY) names (an C(http://) proxy, which tunnels TLS), unless E(NO_PROXY) lists it, and they do
-    not follow redirects.
+  - The modules run on the controller or the host they are delegated to, the lookup on the controller; either talks
+    to the Datagrok REST API (C(/public/v1)) from there.
+  - They reach the server through the proxy that E(HTTPS_PROXY) or E(HTTP_PROXY) names (an C(http://) or
+    C(https://) proxy), unless E(NO_PROXY) lists it, and they do not follow redirects.
+'''
+
+    # The lookup reads the environment through ansible-core's config manager, which needs each variable named here;
+    # the modules read it through env_fallback (the same SERVER_OPTIONS).
+    PLUGINS = r'''
+options:
+  url:
+    env:
+      - name: DATAGROK_URL
+  api_key:
+    env:
+      - name: DATAGROK_API_KEY
+  validate_certs:
+    env:
+      - name: DATAGROK_VALIDATE_CERTS
 '''
 
     ACTIONGROUP = r'''

@@ -20,6 +20,9 @@ description:
     environment variables and error messages.
 author:
   - Datagrok platform maintainers (@datagrok-ansible)
+extends_documentation_fragment:
+  - datagrok.platform.datagrok
+  - datagrok.platform.datagrok.plugins
 options:
   _terms:
     description:
@@ -29,43 +32,6 @@ options:
     type: list
     elements: str
     required: false
-  url:
-    description:
-      - URL of the Datagrok server, as for the modules' O(datagrok.platform.datagrok_connection#module:url).
-    type: str
-    required: true
-    env:
-      - name: DATAGROK_URL
-  api_key:
-    description:
-      - API key (or session token) of the Datagrok user to read as.
-      - Keep it in a vault or in the environment, not in the template.
-    type: str
-    required: true
-    env:
-      - name: DATAGROK_API_KEY
-  validate_certs:
-    description:
-      - Whether to validate the server's TLS certificate.
-    type: bool
-    default: true
-    env:
-      - name: DATAGROK_VALIDATE_CERTS
-  ca_path:
-    description:
-      - A CA bundle (PEM file) to validate the server's certificate with, as for the modules'
-        O(datagrok.platform.datagrok_connection#module:ca_path).
-    type: path
-  timeout:
-    description:
-      - Seconds to wait for each HTTP answer. Must be greater than V(0).
-    type: float
-    default: 30
-  retries:
-    description:
-      - Retries of requests the server could not answer (429, 502, 503, 504, a dropped connection, a timeout).
-    type: int
-    default: 3
   on_missing:
     description:
       - What a name that matches no connection does, for each name on its own.
@@ -104,7 +70,6 @@ options:
     default: false
 notes:
   - The lookup runs on the controller, where templates are rendered, whatever host the task runs on.
-  - It needs no Python package beyond ansible-core.
   - Use C(query()) (or C(wantlist=true)) to always get a list; C(lookup()) with one term gives the connection
     itself.
 seealso:
@@ -147,19 +112,21 @@ _raw:
 '''
 
 from ansible.errors import AnsibleLookupError
+from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokClient, DatagrokError
-from ansible_collections.datagrok.platform.plugins.module_utils._info import find_connection, read_grants, search_connections, shown
-from ansible_collections.datagrok.platform.plugins.module_utils._names import name_error
-from ansible_collections.datagrok.platform.plugins.module_utils._validate import server_option_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._client.api import DatagrokClient
+from ansible_collections.datagrok.platform.plugins.module_utils._client.http import REQUESTS_IMPORT_ERROR
+from ansible_collections.datagrok.platform.plugins.module_utils._client.options import SERVER_OPTIONS, server_option_problems
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
+from ansible_collections.datagrok.platform.plugins.module_utils._inspect.read import find_connection, shown
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.names import name_error
 
 display = Display()
 
 FILTERS = ('text', 'data_source', 'tags', 'namespace')
 ON_MISSING = ('error', 'warn', 'skip')
-SERVER_OPTIONS = ('url', 'api_key', 'validate_certs', 'ca_path', 'timeout', 'retries')
 
 
 class LookupModule(LookupBase):
@@ -168,9 +135,11 @@ class LookupModule(LookupBase):
         # ansible-core checks a lookup option's choices in some contexts and not in others: one message either way.
         if kwargs.get('on_missing', 'error') not in ON_MISSING:
             raise AnsibleLookupError("Invalid option on_missing: must be one of %s, got '%s'" % (', '.join(ON_MISSING), kwargs['on_missing']))
+        if REQUESTS_IMPORT_ERROR is not None:
+            raise AnsibleLookupError(missing_required_lib('requests'))
         self.set_options(var_options=variables, direct=kwargs)
-        options = dict((name, self.get_option(name)) for name in SERVER_OPTIONS + FILTERS + ('on_missing', 'include_shares'))
-        problems = ['Invalid option %s: %s' % problem for problem in server_option_errors(options)]
+        options = dict((name, self.get_option(name)) for name in tuple(SERVER_OPTIONS) + FILTERS + ('on_missing', 'include_shares'))
+        problems = ['Invalid option %s: %s' % problem for problem in server_option_problems(options)]
         given = [name for name in FILTERS if options[name]]
         if terms and given:
             problems.append('Invalid option %s: it lists connections, and cannot be combined with names to read' % given[0])
@@ -180,12 +149,11 @@ class LookupModule(LookupBase):
                 problems.append("Invalid connection name %r: %s" % (term, problem))
         if problems:
             raise AnsibleLookupError(problems[0])
-        client = DatagrokClient(options['url'], options['api_key'], validate_certs=options['validate_certs'],
-                                ca_path=options['ca_path'], timeout=options['timeout'], retries=options['retries'])
+        client = DatagrokClient(**dict((name, options[name]) for name in SERVER_OPTIONS))
         found = [self._read(client, term, options['on_missing']) for term in terms] if terms else self._search(client, options)
         found = [conn for conn in found if conn is not None]
         try:
-            grants = read_grants(client, found) if options['include_shares'] else None
+            grants = client.grants_of(found) if options['include_shares'] else None
         except DatagrokError as exc:
             raise AnsibleLookupError('Cannot read the shares of connections: %s' % exc)
         return [shown(conn, grants[index] if grants is not None else None) for index, conn in enumerate(found)]
@@ -207,6 +175,6 @@ class LookupModule(LookupBase):
     @staticmethod
     def _search(client, options):
         try:
-            return search_connections(client, options['text'], options['data_source'], options['tags'], options['namespace'])
+            return client.search_connections(options['text'], options['data_source'], options['tags'], options['namespace'])
         except DatagrokError as exc:
             raise AnsibleLookupError('Cannot read connections: %s' % exc)

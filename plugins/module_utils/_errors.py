@@ -6,33 +6,51 @@
 # This module_utils is PRIVATE and should only be used by this collection.
 # Breaking changes can occur at any time.
 
-"""Datagrok's errors: how an answer is recognised as an error, and the one exception that carries it."""
+"""Every error of the collection, in one hierarchy. Each carries a message already worded for the user, on one line;
+only a module or the lookup turns one into a failure."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
+
+def one_line(text):
+    return ' '.join(str(text).split())
 
 
-class DatagrokError(Exception):
+class DatagrokCollectionError(Exception):
+    """The base of every error below."""
+
+    def __init__(self, message):
+        super(DatagrokCollectionError, self).__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return one_line(self.message)
+
+
+class DatagrokError(DatagrokCollectionError):
     """An answer from Datagrok that is an error, or no answer at all.
 
-    ``status`` is the HTTP status (0 when the server could not be reached),
-    ``error_code`` the ApiError ``errorCode`` when the server gave one.
+    ``status`` is the HTTP status (0 when the server could not be reached), ``error_code`` the ApiError ``errorCode``
+    when the server gave one, ``retry_after`` its ``Retry-After`` header.
     """
 
-    def __init__(self, message, status=0, error_code=None, retriable=False):
+    def __init__(self, message, status=0, error_code=None, retriable=False, retry_after=None):
         super(DatagrokError, self).__init__(message)
-        self.message = message
         self.status = status
         self.error_code = error_code
         self.retriable = retriable
+        self.retry_after = retry_after
 
     @property
     def is_not_found(self):
         # Datagrok signals "not found" as errorCode 404, possibly inside an HTTP 200.
         return self.status == 404 or self.error_code == 404
+
+    @property
+    def is_unauthorized(self):
+        return self.status == 401 or self.error_code == 401
 
     def __str__(self):
         parts = []
@@ -45,22 +63,13 @@ class DatagrokError(Exception):
         return one_line(prefix + self.message)
 
 
-def one_line(text):
-    return ' '.join(str(text).split())
+class ApiRootError(DatagrokError):
+    """Every route answers 404: the URL does not lead to Datagrok's API, so nothing can be concluded to be missing."""
 
 
-def parse_api_error(body):
-    """Return (message, errorCode) when ``body`` is an ApiError, also one that comes JSON-encoded twice."""
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            return None
-    if isinstance(body, dict) and body.get('#type') == 'ApiError':
-        code = body.get('errorCode')
-        try:
-            code = int(code) if code is not None else None
-        except (TypeError, ValueError):
-            code = None
-        return body.get('message') or body.get('error') or 'unknown error', code
-    return None
+class ItemError(DatagrokCollectionError):
+    """The input, or one connection of it, cannot be converged: bad input, or a failure worded for the user."""
+
+
+class PlanFileError(DatagrokCollectionError):
+    """A plan file that cannot be used (the option is named by the caller)."""

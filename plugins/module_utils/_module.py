@@ -6,7 +6,7 @@
 # This module_utils is PRIVATE and should only be used by this collection.
 # Breaking changes can occur at any time.
 
-"""The shared argspec (mirrored by the ``datagrok.platform.datagrok`` doc fragment) and the module base."""
+"""The base of every module: the server options, one-line failures, and secrets masked in all it returns."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,73 +14,30 @@ __metaclass__ = type
 
 import json
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokClient, one_line
-from ansible_collections.datagrok.platform.plugins.module_utils._names import name_error
-from ansible_collections.datagrok.platform.plugins.module_utils._secrets import MASK, mask_parameters, secret_values
-from ansible_collections.datagrok.platform.plugins.module_utils._scrub import SecretScrubber
-from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_shape_errors, server_option_errors
-
-
-def datagrok_argument_spec():
-    """The options every module of the collection takes."""
-    return dict(
-        url=dict(type='str', required=True, fallback=(env_fallback, ['DATAGROK_URL'])),
-        api_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['DATAGROK_API_KEY'])),
-        validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['DATAGROK_VALIDATE_CERTS'])),
-        ca_path=dict(type='path'),
-        timeout=dict(type='float', default=30),
-        retries=dict(type='int', default=3),
-    )
-
-
-def connection_item_spec():
-    """The options of one connection, shared by the single form and each item of the bulk form."""
-    return dict(
-        name=dict(type='str'),
-        previous_names=dict(type='list', elements='str'),
-        id=dict(type='str'),
-        id_mismatch=dict(type='str', default='fail', choices=['fail', 'adopt']),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        force=dict(type='bool', default=False),
-        data_source=dict(type='str'),
-        allow_unknown_data_source=dict(type='bool', default=False),
-        allow_unknown_parameters=dict(type='bool', default=False),
-        description=dict(type='str'),
-        friendly_name=dict(type='str'),
-        parameters=dict(type='dict'),
-        parameters_mode=dict(type='str', default='merge', choices=['merge', 'replace']),
-        # Not no_log as a whole: a login is no secret (Datagrok shows it in openParameters). Its secret keys are.
-        credentials=dict(type='dict', no_log=False),
-        update_credentials=dict(type='str', default='when_changed', choices=['when_changed', 'always', 'on_create']),
-        tags=dict(type='list', elements='str'),
-        shares=dict(type='list', elements='dict', options=dict(
-            group=dict(type='str', required=True),
-            access=dict(type='str', default='View'),  # View or Edit in any case: checked by item_errors
-        )),
-        shares_mode=dict(type='str', default='add', choices=['add', 'exact']),
-        group_credentials=dict(type='list', elements='dict', options=dict(
-            group=dict(type='str', required=True),
-            # As credentials: its secret keys are masked by this module (_secrets.py), not by no_log.
-            credentials=dict(type='dict', required=True, no_log=False),
-            update_credentials=dict(type='str', choices=['when_changed', 'always', 'on_create']),
-        )),
-        group_credentials_mode=dict(type='str', default='add', choices=['add', 'exact']),
-    )
+from ansible_collections.datagrok.platform.plugins.module_utils._client.api import DatagrokClient
+from ansible_collections.datagrok.platform.plugins.module_utils._client.http import REQUESTS_IMPORT_ERROR
+from ansible_collections.datagrok.platform.plugins.module_utils._client.options import SERVER_OPTIONS, server_argument_spec, server_option_problems
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.names import name_error
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import MASK, SecretScrubber, mask_parameters, secret_values
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.input import item_shape_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import one_line
 
 
 class DatagrokModule(AnsibleModule):
     """AnsibleModule with the shared options, their checks, and one-line failures."""
 
     def __init__(self, argument_spec=None, **kwargs):
-        # Secrets are masked by this module, not by Ansible's no_log, which would garble names (_scrub.py).
+        # Secrets are masked by this module, not by Ansible's no_log, which would garble names (_connection/secrets.py).
         self._secrets = SecretScrubber(MASK)
-        spec = datagrok_argument_spec()
+        spec = server_argument_spec()
         spec.update(argument_spec or {})
         super(DatagrokModule, self).__init__(argument_spec=spec, **kwargs)
         self._protect_inputs()
-        for option, problem in server_option_errors(self.params):
+        if REQUESTS_IMPORT_ERROR is not None:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        for option, problem in server_option_problems(self.params):
             if option == 'api_key':
                 # A blank key is no secret: keep Ansible from masking every space of the message with it.
                 self.no_log_values.discard(self.params['api_key'])
@@ -195,8 +152,6 @@ class DatagrokModule(AnsibleModule):
     @property
     def client(self):
         if self._client is None:
-            p = self.params
-            self._client = DatagrokClient(p['url'], p['api_key'], validate_certs=p['validate_certs'],
-                                          ca_path=p['ca_path'], timeout=p['timeout'], retries=p['retries'],
-                                          pool_size=p.get('max_workers') or 8)
+            servers = dict((name, self.params[name]) for name in SERVER_OPTIONS)
+            self._client = DatagrokClient(pool_size=self.params.get('max_workers') or 8, **servers)
         return self._client

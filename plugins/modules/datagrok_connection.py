@@ -715,118 +715,43 @@ plan:
         input_digest: 'hmac-sha256:0b7e...'
 '''
 
-from ansible.module_utils.basic import env_fallback
-
-from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule, connection_item_spec
-from ansible_collections.datagrok.platform.plugins.module_utils._bulk import BulkReconciler
-from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ItemError
-from ansible_collections.datagrok.platform.plugins.module_utils._saved_plan import PlanFileError, from_options
-
-# With `connections`, these top-level options are defaults for the items; the others belong on the items.
-ITEM_DEFAULTS = ('state', 'allow_unknown_data_source', 'allow_unknown_parameters', 'parameters_mode', 'update_credentials',
-                 'shares_mode', 'group_credentials_mode', 'id_mismatch', 'force')
-
-
-def argument_spec():
-    item = connection_item_spec()
-    bulk_item = connection_item_spec()
-    bulk_item['name']['required'] = True
-    for option in ITEM_DEFAULTS:
-        bulk_item[option].pop('default')
-    spec = dict(item)
-    spec.update(
-        connections=dict(type='list', elements='dict', options=bulk_item),
-        purge=dict(type='bool', default=False),
-        scope=dict(type='dict', options=dict(namespace=dict(type='str'), tag=dict(type='str'))),
-        max_workers=dict(type='int', default=8),
-        save_plan=dict(type='path'),
-        apply_plan=dict(type='path'),
-        apply_plan_mode=dict(type='str', default='per_item', choices=['per_item', 'all_or_nothing']),
-        plan_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DATAGROK_PLAN_KEY'])),
-    )
-    return spec
-
-
-def bulk_items(module):
-    p = module.params
-    stray = [o for o in connection_item_spec() if o not in ITEM_DEFAULTS and p[o] is not None]
-    if stray:
-        module.fail(module.option_error(stray[0], 'must be set on each item of connections, not next to it'))
-    scope = p['scope'] or {}
-    if p['purge'] and not (scope.get('namespace') or scope.get('tag')):
-        module.fail(module.option_error('purge', 'needs a scope: set scope.namespace, scope.tag, or both'))
-    items = []
-    for item in p['connections']:
-        item = dict((k, v) for k, v in item.items() if v is not None)
-        for option in ITEM_DEFAULTS:
-            item.setdefault(option, p[option])
-        if scope.get('tag') and item['state'] == 'present':
-            item['ensure_tags'] = [scope['tag']]
-        items.append(item)
-    return items
-
-
-def outcome_of(result):
-    if result.get('refused'):
-        return 'refused'
-    if result.get('error'):
-        return 'failed'
-    if not result['changed']:
-        return 'unchanged'
-    return {'create': 'created', 'delete': 'deleted'}.get(result['action'], 'updated')
-
-
-def summarize(results, applying_plan=False):
-    """The ``summary`` counts and the ``names`` by outcome; those refused by a saved plan only when one is applied."""
-    counts = dict(created=0, updated=0, deleted=0, unchanged=0, failed=0, **({'refused': 0} if applying_plan else {}))
-    names = dict(created=[], updated=[], deleted=[], failed=[], unverified=[], **({'refused': []} if applying_plan else {}))
-    for result in results:
-        outcome = outcome_of(result)
-        counts[outcome] += 1
-        names.get(outcome, []).append(result['name'])
-        if result.get('credentials_unverified') or result.get('credentials_unverified_groups'):
-            names['unverified'].append(result['name'])
-    return counts, names
-
-
-def plan_output(saved_plan):
-    return {'plan': saved_plan.written} if saved_plan is not None and saved_plan.written else {}
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.input import connection_argument_spec, connection_items
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.report import bulk_results, single_result
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.run import Run
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.saved_plan import from_options
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import ItemError, PlanFileError
+from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule
 
 
 def main():
     module = DatagrokModule(
-        argument_spec=argument_spec(),
+        argument_spec=connection_argument_spec(),
         required_one_of=[('name', 'connections')],
         mutually_exclusive=[('name', 'connections'), ('save_plan', 'apply_plan')],
         supports_check_mode=True,
     )
     p = module.params
+    single = p['name'] is not None
+    saved_plan = None
+    if p['save_plan'] or p['apply_plan']:
+        try:
+            saved_plan = from_options(p, module.check_mode, 'single' if single else 'bulk')
+        except PlanFileError as exc:
+            module.fail('Invalid option %s' % exc)
     try:
-        saved_plan = from_options(p, module.check_mode, 'single' if p['name'] is not None else 'bulk')
-    except PlanFileError as exc:
-        module.fail('Invalid option %s' % exc)
-    reconciler = BulkReconciler(module, max_workers=p['max_workers'], saved_plan=saved_plan)
-    try:
-        if p['name'] is not None:
-            if p['purge']:
-                module.fail(module.option_error('purge', 'works only with connections'))
-            result = reconciler.run_one(dict((k, p[k]) for k in connection_item_spec()))
-            module.exit_json(**dict(result, **plan_output(saved_plan)))
-        results = reconciler.run_many(bulk_items(module), purge=p['purge'], scope=p['scope'] or {}, force=p['force'])
+        run = Run(module, p['max_workers'], saved_plan, bulk=not single)
+        outcomes = run.converge(connection_items(p), purge=p['purge'], scope=p['scope'], force=p['force'])
+        plan = {'plan': saved_plan.written} if saved_plan is not None and saved_plan.written else {}
+        if single:
+            module.exit_json(**dict(single_result(outcomes), **plan))
     except ItemError as exc:
         module.fail(str(exc))
-    failed = [r for r in results if r.get('error')]
-    summary, names = summarize(results, applying_plan=bool(p['apply_plan']))
-    output = dict(changed=any(r['changed'] for r in results), results=results, summary=summary, names=names,
-                  # Each diff once, at the top, where the callback shows it; not again per item.
-                  diff=[r.pop('diff') for r in results if 'diff' in r],
-                  # Ansible scrubs every returned string against every no_log value (two per item with
-                  # credentials); echoing the whole list back as module_args made that grow as N squared.
-                  invocation={'module_args': dict(p, connections='%d items' % len(p['connections']))},
-                  **plan_output(saved_plan))
-    if failed:
-        outcome = 'refused or failed' if summary.get('refused') else 'failed'
-        module.fail('%d of %d connections %s: %s' % (len(failed), len(results), outcome, '; '.join(r['error'] for r in failed)), **output)
+    output, failure = bulk_results(outcomes, with_diff=module._diff, applying_plan=bool(p['apply_plan']))
+    # Ansible scrubs every returned string against every no_log value (two per item with credentials): echoing the
+    # whole list back as module_args would make that grow as N squared.
+    output.update(invocation={'module_args': dict(p, connections='%d items' % len(p['connections']))}, **plan)
+    if failure:
+        module.fail(failure, **output)
     module.exit_json(**output)
 
 

@@ -161,11 +161,11 @@ exported:
       shares: [{group: Analysts, access: View}]
 '''
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
-from ansible_collections.datagrok.platform.plugins.module_utils._export import export_connection
-from ansible_collections.datagrok.platform.plugins.module_utils._info import find_connection, read_grants, search_connections, shown
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.export import export_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._inspect.read import find_connection, shown
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule
-from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.names import grok_name
 
 
 def main():
@@ -192,8 +192,8 @@ def main():
         if single:
             found = [c for c in [find_connection(module.client, p['name'], p['id'])] if c]
         else:
-            found = search_connections(module.client, p['text'], p['data_source'], p['tags'], p['namespace'])
-        grants = read_grants(module.client, found, p['max_workers']) if p['include_shares'] else None
+            found = module.client.search_connections(p['text'], p['data_source'], p['tags'], p['namespace'])
+        grants = module.client.grants_of(found, p['max_workers']) if p['include_shares'] else None
     except DatagrokError as exc:
         module.fail('Cannot read %s: %s' % (what, exc))
     connections = [shown(conn, grants[i] if grants is not None else None) for i, conn in enumerate(found)]

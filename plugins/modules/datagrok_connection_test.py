@@ -207,10 +207,10 @@ results:
     - {name: 'Admin:Northwind', ok: true, message: ok, elapsed: 0.05, attempts: 1, untestable: false, skipped: false}
 '''
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
 from ansible_collections.datagrok.platform.plugins.module_utils._module import DatagrokModule
-from ansible_collections.datagrok.platform.plugins.module_utils._connection_test import ConnectionTester
-from ansible_collections.datagrok.platform.plugins.module_utils._validate import spec_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._inspect.tester import ConnectionTester
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.input import spec_errors
 
 
 def main():

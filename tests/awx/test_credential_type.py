@@ -38,10 +38,10 @@ def test_modules_read_what_is_injected(credential_type, collections_path):
     if collections_path not in sys.path:
         sys.path.insert(0, collections_path)
     # pylint: disable-next=import-outside-toplevel,import-error
-    from ansible_collections.datagrok.platform.plugins.module_utils._module import datagrok_argument_spec
+    from ansible_collections.datagrok.platform.plugins.module_utils._client.options import server_argument_spec
     from ansible.module_utils.parsing.convert_bool import boolean  # pylint: disable=import-outside-toplevel
 
-    spec = datagrok_argument_spec()
+    spec = server_argument_spec()
     for option, variable in EXPECTED_ENV.items():
         fallback = spec[option].get('fallback')
         assert fallback and fallback[1] == [variable], '%s does not fall back to %s' % (option, variable)

@@ -23,7 +23,7 @@ EE_DEFINITION = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'execut
 VENV_BIN = os.path.dirname(sys.executable)
 
 # Import name -> distribution name, for the packages the modules may import.
-DISTRIBUTIONS = {}
+DISTRIBUTIONS = {'requests': 'requests'}
 
 
 def _tree(collections_path):

@@ -20,7 +20,7 @@ PLACEHOLDER = '_' * 13
 CONNS = '/public/v1/connections'
 
 
-catalogue = import_from_checkout('plugins.module_utils._catalogue')
+catalogue = import_from_checkout('plugins.module_utils._connection.catalogue')
 
 # Where the two sides are known to disagree, with the reason; each is a strict xfail, so it fails
 # as soon as the emulator (or the catalogue) changes and the entry must go.

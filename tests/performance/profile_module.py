@@ -58,18 +58,19 @@ class Phases(object):
 def run(url, api_key, items, items_path, check):
     # Imported here: the caller puts the collection on sys.path (--collections-path).
     from ansible.module_utils import basic
-    from ansible_collections.datagrok.platform.plugins.module_utils import _bulk, _module, _reconcile
+    from ansible_collections.datagrok.platform.plugins.module_utils import _module
+    from ansible_collections.datagrok.platform.plugins.module_utils._client.api import DatagrokClient
+    from ansible_collections.datagrok.platform.plugins.module_utils._converge import run as converge_run
     from ansible_collections.datagrok.platform.plugins.modules import datagrok_connection
 
     phases = Phases()
     phases.wrap(basic.AnsibleModule, '__init__', 'arguments')
-    phases.wrap(_bulk, 'item_errors', 'validate')
-    phases.wrap(_reconcile.ConnectionReconciler, 'plan', 'plan')
-    phases.wrap(_reconcile.ConnectionReconciler, 'apply', 'apply')
+    phases.wrap(converge_run.Run, 'validate', 'validate')
+    phases.wrap(converge_run.Run, 'plan', 'plan')
+    phases.wrap(converge_run, 'apply_plan', 'apply')
     phases.wrap(_module.DatagrokModule, 'exit_json', 'output')
     phases.wrap(_module.DatagrokModule, 'fail_json', 'output')
-    from ansible_collections.datagrok.platform.plugins.module_utils import _api
-    phases.wrap(_api.DatagrokClient, 'list_connections', 'list')
+    phases.wrap(DatagrokClient, 'list_connections', 'list')
 
     args = {'url': url, 'api_key': api_key, 'connections': items, '_ansible_check_mode': check, '_ansible_no_log': False}
     basic._ANSIBLE_ARGS = None  # pylint: disable=protected-access

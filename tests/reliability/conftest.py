@@ -1,4 +1,4 @@
-"""Fixtures of the reliability and security suite (issue 7), over the tests' shared support (datagrok_testkit):
+"""Fixtures of the reliability and security suite, over the tests' shared support (datagrok_testkit):
 ``start_emulator`` (fresh emulators), ``ansible`` (ansible-playbook on the installed collection, with this suite's
 callback plugins) and ``collections_path`` come from there. The suite runs the collection as the pipeline built and
 installed it (``DATAGROK_TEST_COLLECTIONS``); without it every test is skipped, saying so.

@@ -1,4 +1,4 @@
-"""Reliability suite (issue 7), bad input: every refused input gets a clear one-line error and writes nothing.
+"""Reliability suite, bad input: every refused input gets a clear one-line error and writes nothing.
 
 One table, :data:`MODULE_CASES` and :data:`ROLE_CASES`, of bad inputs to the three modules and to the
 ``datagrok.platform.connections`` role: wrong types, unknown options, unknown data sources, empty and

@@ -1,4 +1,4 @@
-"""Reliability suite (issue 7), concurrency: two converges of overlapping inventories at the same time.
+"""Reliability suite, concurrency: two converges of overlapping inventories at the same time.
 
 Run A converges items 0..149 and run B items 100..249 (the 50 in the overlap have the same definitions in
 both) against one emulator, at the same time. Each run lists the server once and then writes, so a name

@@ -1,4 +1,4 @@
-"""Reliability suite (issue 7), faults and crashes: the connections role against a server that misbehaves.
+"""Reliability suite, faults and crashes: the connections role against a server that misbehaves.
 
 Each scenario runs ``datagrok.platform.connections`` (one bulk call of ``datagrok_connection``) against
 fresh emulators (tests/emulator/run.py) started by the ``emulator`` fixture:

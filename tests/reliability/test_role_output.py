@@ -1,4 +1,4 @@
-"""What the role ``datagrok.platform.connections`` shows and honours (issue 13).
+"""What the role ``datagrok.platform.connections`` shows and honours.
 
 * ``test_dry_run_can_be_reviewed``: in check mode with a purge, the summary names what would be updated and
   what the purge would delete, each changed connection's before and after is shown (secrets masked), and

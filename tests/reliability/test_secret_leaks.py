@@ -1,4 +1,4 @@
-"""Secret-leak scan (issue 7): every module scenario and the role, at -vvvv with --diff, leak no secret.
+"""Secret-leak scan: every module scenario and the role, at -vvvv with --diff, leak no secret.
 
 One playbook (playbooks/secret_scenarios.yml) runs against a fresh emulator:
 
@@ -65,7 +65,7 @@ SECRET_NAMES = (
     'role_old', 'role_s3', 'role_s3_new', 'short', 'group_own', 'group_chem_old', 'group_chem_new', 'group_dev_old',
     'group_dev_new', 'plan_old', 'plan_new', 'plan_param',
 )
-# A two-letter password (issue 13): searched for as a whole word, since two letters occur inside other words.
+# A two-letter password: searched for as a whole word, since two letters occur inside other words.
 SHORT = ('short',)
 FRAGMENT = 12
 ALPHABET = string.ascii_letters + string.digits

@@ -1,4 +1,4 @@
-"""Reliability suite (issue 7), TLS and authentication: clear one-line failures that name the server, and no writes.
+"""Reliability suite, TLS and authentication: clear one-line failures that name the server, and no writes.
 
 * **TLS** (:func:`test_tls`). The test makes a throwaway CA and a server certificate for 127.0.0.1 and
   localhost (subjectAltName IP:127.0.0.1, DNS:localhost) with the ``cryptography`` package (a dependency of

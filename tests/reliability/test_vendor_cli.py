@@ -1,4 +1,4 @@
-"""The vendor's CLI, ``grok s`` (npm datagrok-tools 6.7.5, pinned in tests/vendor_cli), as a second client (issue 12).
+"""The vendor's CLI, ``grok s`` (npm datagrok-tools 6.7.5, pinned in tests/vendor_cli), as a second client.
 
 The Python contract test (tests/emulator/test_vendor_contract.py) holds the emulator to the vendor's Python
 client. This one holds it to the vendor's newest tool, whose compiled sources (bin/utils/node-dapi.js,
@@ -206,7 +206,7 @@ def test_cli_and_module_interoperate(start_emulator, grok, ansible, pg, tmp_path
 
 @pytest.mark.parametrize('same_id', [True, False])
 def test_the_same_id_on_two_instances_meets_the_cli_without_a_twin(start_emulator, grok, ansible, pg, tmp_path, same_id):
-    """Issue 16: ``grok s migrate`` / ``push`` carry a connection with its id from one instance to the next.
+    """``grok s migrate`` / ``push`` carry a connection with its id from one instance to the next.
 
     The emulator serves no queries or dashboards, so this is scoped to the connection itself: the CLI saves dev's
     connection, id included, on prod, where the role's bulk form provisioned it from dev's export. With the id

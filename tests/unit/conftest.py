@@ -17,7 +17,7 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokClient
+from ansible_collections.datagrok.platform.plugins.module_utils._client.api import DatagrokClient
 from ansible_collections.datagrok.platform.tests.unit.fakes import FakeSession
 
 

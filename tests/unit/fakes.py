@@ -14,26 +14,31 @@ import copy
 import json
 import uuid
 
-from ansible_collections.datagrok.platform.plugins.module_utils._reads import Listing
+from ansible_collections.datagrok.platform.plugins.module_utils._client.api import Listing
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.report import bulk_results, single_result
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.run import Run
 
 NOT_FOUND = {'#type': 'ApiError', 'message': 'Not Found', 'errorCode': 404}
 
 
 class FakeResponse(object):
-    """What HttpSession answers (``_transport.HttpResponse``), made from a status and a JSON body or a text."""
+    """What a ``requests`` session answers, made from a status and a JSON body or a text."""
 
-    def __init__(self, status=200, body=None, headers=None, text=None):
+    def __init__(self, status=200, body=None, headers=None, text=None, url=''):
         self.status_code = status
         self.headers = headers or {}
         self.reason = 'reason'
+        self.url = url
         self.text = text if text is not None else ('' if body is None else json.dumps(body))
+        self.content = self.text.encode('utf-8')
+        self.encoding = 'utf-8'
 
     def json(self):
         return json.loads(self.text)
 
 
 class FakeSession(object):
-    """Stands in for ``_transport.HttpSession``, and records every request.
+    """Stands in for the ``requests.Session`` of a client (``_client/http.py``), and records every request.
 
     It answers from ``answers`` in order (a response, or an exception to raise), or else from ``routes`` (a path after
     the base URL -> ``(status, JSON body)``; a path not routed is a 404), or else raises ``error`` every time.
@@ -46,10 +51,12 @@ class FakeSession(object):
         self.error = error
         self.base = base
         self.headers = {}
+        self.proxies = {}
         self.sent = []
         self.paths = []
 
-    def request(self, method, url, params=None, data=None, timeout=None):
+    def request(self, method, url, headers=None, params=None, data=None, timeout=None, allow_redirects=True):
+        self.last_headers = headers
         self.sent.append((method, url, dict(params or {}), json.loads(data) if data else None))
         self.paths.append(url[len(self.base):] if url.startswith(self.base) else url)
         if self.error is not None:
@@ -92,6 +99,9 @@ class FakeServer(object):
 
     def caller_namespace(self):
         return 'Admin:'
+
+    def full_name(self, name):
+        return name if ':' in name else 'Admin:' + name
 
     def list_connections(self):
         listing = Listing(copy.deepcopy(list(self.connections.values())))
@@ -169,3 +179,14 @@ class FakeModule(object):
 
     def warn(self, warning):
         self.warnings.append(warning)
+
+
+def run_many(module, items, saved_plan=None, **options):
+    """The bulk form's ``results`` for ``items`` (``options``: purge, scope, force)."""
+    outcomes = Run(module, saved_plan=saved_plan).converge(items, **options)
+    return bulk_results(outcomes, with_diff=module._diff, applying_plan=bool(saved_plan and saved_plan.applying))[0]['results']
+
+
+def run_one(module, item, saved_plan=None):
+    """The single form's result for ``item``; its failure raises ItemError."""
+    return single_result(Run(module, saved_plan=saved_plan, bulk=False).converge([item]))

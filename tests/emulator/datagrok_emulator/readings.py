@@ -1,7 +1,7 @@
 """The emulator's switches: each server behaviour that public code leaves open, or that our old notes got wrong.
 
 Every switch has two readings. ``public-code`` is what the vendor's own code records (the default);
-``alternate`` is the other plausible reading (mostly what the emulator did before the audit of issue 12).
+``alternate`` is the other plausible reading.
 ``--reading alternate`` flips all of them at once; a single ``--<switch> VALUE`` overrides one.
 tests/emulator/FIDELITY.md gives each switch its evidence and the tests of both readings.
 """

@@ -16,7 +16,7 @@ import pytest
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokClient
+from ansible_collections.datagrok.platform.plugins.module_utils._client.api import DatagrokClient
 from ansible_collections.datagrok.platform.tests.unit.fakes import FakeSession
 
 SECRET = 'lookup-S3cret-9f8e'
@@ -27,6 +27,7 @@ PG = {'id': 'c-pg', 'name': 'Northwind', 'namespace': 'Admin:', 'dataSource': 'P
 S3 = {'id': 'c-s3', 'name': 'Lake', 'namespace': 'Admin:', 'dataSource': 'S3', 'tags': ['prod'], 'parameters': {'bucket': 'b'}}
 ROUTES = {
     '/users/current': (200, {'id': 'u1', 'login': 'admin', 'project': {'name': 'Admin'}}),
+    '/public/v1/users/current': (200, {'id': 'u1', 'login': 'admin'}),
     '/public/v1/connections/Admin.Northwind': (200, PG),
     '/connectors/connections/count': (200, 2),
     '/connectors/connections': (200, [PG, S3]),
@@ -39,7 +40,7 @@ def lookup(monkeypatch):
     session = FakeSession(routes=dict(ROUTES), base='http://dg')
     plugin = lookup_loader.get('datagrok.platform.connection')
     monkeypatch.setattr(sys.modules[type(plugin).__module__], 'DatagrokClient',
-                        lambda url, key, **kwargs: DatagrokClient(url, key, session=session, sleep=lambda s: None, **kwargs))
+                        lambda **kwargs: DatagrokClient(session=session, sleep=lambda s: None, **kwargs))
 
     def run(*terms, **options):
         return plugin.run(list(terms), variables={}, **dict(dict(url='http://dg', api_key=KEY), **options))
@@ -53,7 +54,7 @@ def test_a_name_reads_one_connection_with_its_secrets_masked(lookup):
     assert conn['parameters']['password'] == '********'
     assert SECRET not in repr(conn)
     assert session.paths == ['/users/current', '/public/v1/connections/Admin.Northwind']
-    assert session.headers['Authorization'] == 'Bearer ' + KEY
+    assert session.last_headers['Authorization'] == 'Bearer ' + KEY
     assert all(method == 'GET' for method, url, params, body in session.sent)
 
 

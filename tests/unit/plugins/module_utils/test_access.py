@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Check mode foresees an HTTP 403 only where the caller's access is known to be short of a write (issue 13)."""
+"""Check mode foresees an HTTP 403 only where the caller's access is known to be short of a write."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._access import ADMINISTRATORS, credentials_refusal, write_refusal
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.access import ADMINISTRATORS, credentials_refusal, write_refusal
 
 CONN = 'c0ffee00-0000-4000-8000-000000000001'
 ALICE, ADMIN = 'u-alice', 'u-admin'

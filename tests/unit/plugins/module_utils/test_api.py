@@ -11,16 +11,11 @@ import json
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils import _api
-from ansible_collections.datagrok.platform.plugins.module_utils._api import (
-    DatagrokClient,
-    DatagrokError,
-    authorization_header,
-    normalize_base_url,
-    parse_api_error,
-    retry_delay,
-)
-from ansible_collections.datagrok.platform.plugins.module_utils._routes import grok_name_path
+from ansible_collections.datagrok.platform.plugins.module_utils._client import http
+from ansible_collections.datagrok.platform.plugins.module_utils._client.api import DatagrokClient, grok_name_path
+from ansible_collections.datagrok.platform.plugins.module_utils._client.http import authorization_header, parse_api_error, retry_delay
+from ansible_collections.datagrok.platform.plugins.module_utils._client.options import base_url
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
 from ansible_collections.datagrok.platform.tests.unit.fakes import NOT_FOUND, FakeResponse, FakeSession
 
 
@@ -39,7 +34,7 @@ def make_client(answers, retries=3, sleeps=None):
     ('http://localhost:8082/public/v1/', 'http://localhost:8082'),
 ])
 def test_base_url_forms(url, expected):
-    assert normalize_base_url(url) == expected
+    assert base_url(url) == expected
 
 
 @pytest.mark.parametrize('key, header', [
@@ -54,8 +49,8 @@ def test_authorization_header(key, header):
 
 def test_client_sends_normalised_auth_header():
     client, session = make_client([FakeResponse(body={'login': 'admin'})])
-    assert session.headers['Authorization'] == 'Bearer k3y'
     client.current_user()
+    assert session.last_headers['Authorization'] == 'Bearer k3y'
     assert session.sent[0][1] == 'http://dg:8082/public/v1/users/current'
 
 
@@ -85,8 +80,19 @@ def test_parse_api_error_plain_and_double_encoded():
     FakeResponse(200, json.dumps(NOT_FOUND)),                              # ApiError as a JSON string
 ])
 def test_error_styles_are_recognised_as_not_found(response):
-    client = make_client([response])[0]
+    client, session = make_client([response, FakeResponse(body={'login': 'admin'})])
     assert client.get_connection('Admin:Missing') is None
+    # A 404 means "missing" only once the API has shown it answers at this root.
+    assert [url for method, url, params, body in session.sent] == [
+        'http://dg:8082/public/v1/connections/Admin.Missing', 'http://dg:8082/public/v1/users/current']
+
+
+def test_a_404_from_a_root_where_no_route_answers_is_a_wrong_url_not_a_missing_connection():
+    client = make_client([FakeResponse(404, NOT_FOUND), FakeResponse(404, text='Not Found')])[0]
+    with pytest.raises(DatagrokError) as info:
+        client.get_connection('Admin:Missing')
+    assert str(info.value).startswith('(HTTP 404) http://dg:8082 answers HTTP 404 to GET /public/v1/users/current, a route '
+                                      'every Datagrok server serves, so the API root looks wrong (')
 
 
 def test_api_error_header_without_api_error_body():
@@ -132,15 +138,15 @@ def test_retries_429_and_honours_retry_after():
 
 
 def test_retry_after_is_clamped():
-    assert retry_delay(0, '100000') == _api.RETRY_AFTER_MAX
-    assert retry_delay(0, '0') == _api.RETRY_AFTER_MIN
-    assert retry_delay(0, 'Wed, 21 Oct 2015 07:28:00 GMT', rand=lambda: 1.0) == _api.BACKOFF_BASE
+    assert retry_delay(0, '100000') == http.RETRY_AFTER_MAX
+    assert retry_delay(0, '0') == http.RETRY_AFTER_MIN
+    assert retry_delay(0, 'Wed, 21 Oct 2015 07:28:00 GMT', rand=lambda: 1.0) == http.BACKOFF_BASE
 
 
 def test_backoff_grows_exponentially_with_jitter():
     assert [retry_delay(n, rand=lambda: 1.0) for n in range(4)] == [0.5, 1.0, 2.0, 4.0]
     assert [retry_delay(n, rand=lambda: 0.0) for n in range(4)] == [0.25, 0.5, 1.0, 2.0]
-    assert retry_delay(30, rand=lambda: 1.0) == _api.BACKOFF_MAX
+    assert retry_delay(30, rand=lambda: 1.0) == http.BACKOFF_MAX
 
 
 def test_dropped_connection_and_timeout_are_retried():
@@ -255,8 +261,9 @@ def test_a_server_without_the_internal_router_is_listed_through_the_public_route
 
 
 def test_delete_of_vanished_connection_is_success():
-    client = make_client([FakeResponse(404, NOT_FOUND)])[0]
+    client, session = make_client([FakeResponse(404, NOT_FOUND), FakeResponse(body={'login': 'admin'})])
     client.delete_connection('some-id')
+    assert [method for method, url, params, body in session.sent] == ['DELETE', 'GET']
 
 
 def test_connection_test_returns_the_servers_text():

@@ -3,23 +3,22 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Transport failures as one-line messages naming the server (issue 7), and TLS settings that really apply."""
+"""Transport failures as one-line messages naming the server, and TLS settings that really apply."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import http.client
 import ssl
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import (
-    DatagrokClient,
-    DatagrokError,
-    tls_reason,
-    url_problem,
-)
+from requests.exceptions import InvalidURL, SSLError
+
+from ansible_collections.datagrok.platform.plugins.module_utils._client.api import DatagrokClient
+from ansible_collections.datagrok.platform.plugins.module_utils._client.http import tls_reason
+from ansible_collections.datagrok.platform.plugins.module_utils._client.options import url_problem
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
 from ansible_collections.datagrok.platform.tests.unit.fakes import FakeSession
 
 BASE = 'https://dg.example.com:8443'
@@ -81,7 +80,7 @@ def test_tls_reason_of_an_unwrapped_error():
 
 
 def test_unverified_certificate_without_ca_path():
-    client, session = client_raising(ssl.SSLCertVerificationError(1, VERIFY_FAILED))
+    client, session = client_raising(SSLError(ssl.SSLCertVerificationError(1, VERIFY_FAILED)))
     error = failure(client)
     message = str(error)
     assert message == ("TLS error talking to %s: the server's certificate cannot be verified ([SSL: CERTIFICATE_VERIFY_FAILED] "
@@ -91,7 +90,7 @@ def test_unverified_certificate_without_ca_path():
 
 
 def test_unverified_certificate_with_ca_path():
-    client = client_raising(ssl.SSLCertVerificationError(1, VERIFY_FAILED), ca_path='/etc/pki/dg-ca.pem')[0]
+    client = client_raising(SSLError(ssl.SSLCertVerificationError(1, VERIFY_FAILED)), ca_path='/etc/pki/dg-ca.pem')[0]
     message = str(failure(client))
     assert message.startswith("TLS error talking to %s: the server's certificate cannot be verified" % (BASE + '/api'))
     assert message.endswith('check that ca_path /etc/pki/dg-ca.pem holds the CA certificate that signed it')
@@ -99,14 +98,14 @@ def test_unverified_certificate_with_ca_path():
 
 def test_other_tls_error_names_server_and_ca_path():
     inner = ssl.SSLError(1, '[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)')
-    client = client_raising(inner, ca_path='/etc/pki/dg-ca.pem')[0]
+    client = client_raising(SSLError(inner), ca_path='/etc/pki/dg-ca.pem')[0]
     assert str(failure(client)) == ('TLS error talking to %s (ca_path /etc/pki/dg-ca.pem): [SSL: WRONG_VERSION_NUMBER] wrong version number'
                                     % (BASE + '/api'))
 
 
 @pytest.mark.parametrize('error', [
-    http.client.InvalidURL("nonnumeric port: 'http'"),
-    ValueError('unsupported proxy https_proxy=socks5://proxy:1080: only http:// proxies are'),
+    InvalidURL("Failed to parse: https://dg.example.com:http/api"),
+    ValueError('unsupported proxy https_proxy=socks5://proxy:1080: only http:// and https:// proxies are supported'),
     ValueError('cannot read the CA bundle /nonexistent/ca.pem: No such file or directory'),
     ValueError('Invalid header value'),
 ])

@@ -11,10 +11,10 @@ import json
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils import _catalogue as catalogue
-from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import (
+from ansible_collections.datagrok.platform.plugins.module_utils._connection import catalogue
+from ansible_collections.datagrok.platform.plugins.module_utils._connection import data_sources as table
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.catalogue import (
     DATA_SOURCES,
-    NOTES,
     SOURCES,
     canonical,
     coerce,
@@ -23,9 +23,10 @@ from ansible_collections.datagrok.platform.plugins.module_utils._catalogue impor
     parameter_errors,
     suggestion,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._export import export_connection
-from ansible_collections.datagrok.platform.plugins.module_utils._plan import plan_connection
-from ansible_collections.datagrok.platform.plugins.module_utils._secrets import (
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.data_sources import NOTES
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.export import export_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.plan import plan_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import (
     MASK,
     SECRET_KEPT,
     SECRET_WRITTEN,
@@ -33,7 +34,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._secrets import 
     mask_connection,
     secret_values,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_errors, spec_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.input import item_errors, spec_errors
 
 SECRET = 'Cat-S3cr3t-9f1e'
 ALLOW = 'Set allow_unknown_parameters=true for a connector newer than this collection.'
@@ -100,7 +101,7 @@ def test_every_source_has_a_good_example_and_a_note():
 def test_catalogue_entries_are_well_formed(name):
     source = SOURCES[name]
     assert name in DATA_SOURCES
-    kinds = (catalogue.STR, catalogue.INT, catalogue.BOOL, catalogue.DICT, catalogue.SECRET)
+    kinds = (table.STR, table.INT, table.BOOL, table.DICT, table.SECRET)
     for keys in (source.parameters, source.credentials or {}, source.jdbc or {}):
         assert all(kind in kinds or (isinstance(kind, tuple) and kind) for kind in keys.values())
         assert len(set(k.casefold() for k in keys)) == len(keys)  # no two keys differ only in case

@@ -19,7 +19,7 @@ import os
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils import _data_sources as table
+from ansible_collections.datagrok.platform.plugins.module_utils._connection import data_sources as table
 
 SNAPSHOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'emulator', 'evidence', 'grok_connect.json')
 with open(SNAPSHOT) as handle:

@@ -10,8 +10,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
-from ansible_collections.datagrok.platform.plugins.module_utils._connection_test import ConnectionTester, server_unusable
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
+from ansible_collections.datagrok.platform.plugins.module_utils._inspect.tester import ConnectionTester, server_unusable
 
 
 class FakeClient:
@@ -81,7 +81,7 @@ def test_a_missing_connection_is_reported_by_name():
 
 
 def test_in_check_mode_a_connection_not_created_yet_is_skipped():
-    # Issue 13: a check run of "create Northwind, then test it" failed on the test.
+    # A check run of "create Northwind, then test it" skips the test of the connection not yet created.
     client = FakeClient([])
     tester = ConnectionTester(client, check_mode=True)
     result = tester.test_one({'name': 'Gone'})

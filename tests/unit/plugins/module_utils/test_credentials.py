@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Credential sets bound to groups: what is written, what is compared, and what cannot be (_credentials.py)."""
+"""Credential sets bound to groups: what is written, what is compared, and what cannot be (_connection/credentials.py)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,10 +13,10 @@ import json
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._credentials import ALL_USERS, SET_NOT_SHOWN, is_own_set
-from ansible_collections.datagrok.platform.plugins.module_utils._plan import plan_connection
-from ansible_collections.datagrok.platform.plugins.module_utils._secrets import PASSWORD_PLACEHOLDER, SECRET_KEPT, SECRET_WRITTEN
-from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.credentials import ALL_USERS, SET_NOT_SHOWN, is_own_set
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.plan import plan_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import PASSWORD_PLACEHOLDER, SECRET_KEPT, SECRET_WRITTEN
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.input import item_errors
 
 ANALYSTS = {'id': 'a1', 'name': 'Analysts'}
 ETL = {'id': 'E2', 'name': 'ETL'}

@@ -11,15 +11,14 @@ import json
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._compare import same_value
-from ansible_collections.datagrok.platform.plugins.module_utils._export import export_connection
-from ansible_collections.datagrok.platform.plugins.module_utils._names import (
-    data_source_error,
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.export import export_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.catalogue import data_source_error, same_value
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.names import (
     name_error,
     split_grok_name,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._plan import plan_connection
-from ansible_collections.datagrok.platform.plugins.module_utils._secrets import (
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.plan import plan_connection
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import (
     MASK,
     PASSWORD_PLACEHOLDER,
     SAME_PASSWORD,
@@ -28,7 +27,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._secrets import 
     is_secret_key,
     mask_connection,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._shares import canonical_access
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.shares import canonical_access
 
 SECRET = 'S3cr3t-value-xyz'
 OLD_SECRET = 'old-S3cr3t-abc'
@@ -236,7 +235,7 @@ def test_when_changed_with_masked_read_does_not_rewrite_and_says_so():
 
 
 def test_when_changed_detects_a_login_change_even_on_a_masked_server():
-    # Issue 13: the login change sends the password too, uncompared. The diff says it is written, and the run
+    # A login change sends the password too, uncompared. The diff says it is written, and the run
     # does not claim to have verified it.
     p = plan({'credentials': {'login': 'writer', 'password': SECRET}}, server_conn(), stored=clear_store(PASSWORD_PLACEHOLDER))
     assert p.save_credentials and p.body['credentials']['parameters'] == {'login': 'writer', 'password': SECRET}
@@ -341,7 +340,7 @@ def test_exact_downgrade_of_an_edit_only_grant_grants_view_before_revoking_edit(
 
 
 def test_exact_mode_with_only_an_inherited_grant_is_no_change():
-    # Issue 12: a second run of exact shares reported changed and sent DELETE for a project's grant.
+    # A second run of exact shares is unchanged, and never revokes a grant a project holds.
     grants = [grant('p4', 'g2', 'Chemists', 'View', inherited_from='Sales'), grant('p5', 'g2', 'Chemists', 'Edit', inherited_from='Sales')]
     p = plan({'shares': [{'group': 'Analysts', 'access': 'View'}], 'shares_mode': 'exact'}, server_conn(),
              grants=grants + [grant('p1', 'g1', 'Analysts', 'View')], groups=GROUPS)

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Reads of many requests: grants with inherited rows and group ids only, and the names behind ids (issue 12)."""
+"""Reads of many requests: grants with inherited rows and group ids only, and the names behind ids."""
 
 from __future__ import absolute_import, division, print_function
 

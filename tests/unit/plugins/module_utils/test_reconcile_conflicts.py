@@ -5,7 +5,7 @@
 
 """A create that loses its name to a concurrent converge (the server stores it as ``Name_1``).
 
-The reconciler removes its twin and converges the item against the connection that won the name,
+The run removes its twin and converges the item against the connection that won the name,
 as an update; when that connection cannot be read back, it fails naming the connection. A fake
 in-memory server stands in for Datagrok (tests/reliability/test_concurrency.py runs the real race).
 """
@@ -18,9 +18,10 @@ import uuid
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._bulk import BulkReconciler
-from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ConnectionReconciler, ItemError
-from ansible_collections.datagrok.platform.tests.unit.fakes import FakeModule, FakeServer
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.apply import apply_plan
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.run import Run
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import ItemError
+from ansible_collections.datagrok.platform.tests.unit.fakes import FakeModule, FakeServer, run_many, run_one
 
 
 def item(name='pg', port=5432, password='s3cret'):
@@ -53,7 +54,7 @@ def test_lost_create_of_the_same_definition_converges_without_change():
     server = FakeServer()
     module = FakeModule(server)
     server.before_save = other_client_creates(server, item())
-    results = BulkReconciler(module).run_many([item()])
+    results = run_many(module, [item()])
     assert results == [{
         'name': 'Admin:pg', 'state': 'present', 'changed': False, 'action': None, 'credentials_verified': True,
         'credentials_unverified': [], 'credentials_unverified_groups': [], 'purged': False,
@@ -72,7 +73,7 @@ def test_lost_create_of_another_definition_updates_the_winner():
     server = FakeServer()
     module = FakeModule(server)
     server.before_save = other_client_creates(server, item(port=6543, password='old'))
-    results = BulkReconciler(module).run_many([item()])
+    results = run_many(module, [item()])
     assert [(r['name'], r['changed'], r['action'], r.get('error')) for r in results] == [('Admin:pg', True, 'update', None)]
     assert names(server) == ['Admin:pg']
     [(winner_id, winner)] = list(server.connections.items())
@@ -95,7 +96,7 @@ def test_lost_create_whose_winner_is_gone_fails_naming_the_connection():
         server.delete_connection = delete_both
 
     server.before_save = create_then_vanish
-    results = BulkReconciler(module).run_many([item()])
+    results = run_many(module, [item()])
     assert len(results) == 1 and results[0]['changed'] is False
     assert results[0]['error'] == ("Cannot create connection 'Admin:pg': the server stored it as 'Admin:pg_1' (the name is "
                                    "taken: created concurrently?); the duplicate was removed, and no connection of that "
@@ -108,7 +109,7 @@ def test_single_form_converges_against_the_winner_too():
     server = FakeServer()
     module = FakeModule(server)
     server.before_save = other_client_creates(server, item(port=6543))
-    result = ConnectionReconciler(module).run_one(item())
+    result = run_one(module, item())
     assert (result['name'], result['changed'], result['action']) == ('Admin:pg', True, 'update')
     assert result['connection']['parameters']['port'] == 5432
     assert names(server) == ['Admin:pg']
@@ -117,11 +118,11 @@ def test_single_form_converges_against_the_winner_too():
 def test_apply_without_the_item_reports_the_conflict():
     server = FakeServer()
     module = FakeModule(server)
-    reconciler = ConnectionReconciler(module)
-    plan = reconciler.plan(item(), None)
+    run = Run(module)
+    plan = run.plan(item(), None)
     server.before_save = other_client_creates(server, item())
     with pytest.raises(ItemError) as caught:
-        reconciler.apply(plan, None)
+        apply_plan(run, plan, None)
     assert str(caught.value) == ("Cannot create connection 'Admin:pg': the server stored it as 'Admin:pg_1' (the name is "
                                  "taken: created concurrently?); the duplicate was removed")
     assert names(server) == ['Admin:pg']
@@ -130,9 +131,9 @@ def test_apply_without_the_item_reports_the_conflict():
 def test_renamed_update_is_reported_and_nothing_deleted():
     server = FakeServer()
     module = FakeModule(server)
-    reconciler = ConnectionReconciler(module)
+    run = Run(module)
     mine = server.store(dict(body_of(item()), id=str(uuid.uuid4())), True)
-    plan = reconciler.plan(item(port=6543), reconciler.client.get_connection(mine['id']))
+    plan = run.plan(item(port=6543), server.get_connection(mine['id']))
     assert plan.action == 'update'
 
     def rename_on_save(body, save_credentials, is_new):
@@ -142,5 +143,5 @@ def test_renamed_update_is_reported_and_nothing_deleted():
 
     server.save_connection = rename_on_save
     with pytest.raises(ItemError, match=r"^Cannot update connection 'Admin:pg': the server stored it as 'Admin:pg_1'"):
-        reconciler.apply(plan, server.connections[mine['id']], item(port=6543))
+        apply_plan(run, plan, server.connections[mine['id']], item(port=6543))
     assert not [c for c in server.calls if c[0] == 'delete']

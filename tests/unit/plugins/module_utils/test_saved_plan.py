@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Saved plans (_saved_plan.py): what a plan file holds, and what an apply of it carries out, refuses and writes.
+"""Saved plans (_converge/saved_plan.py): what a plan file holds, and what an apply of it carries out, refuses and writes.
 
 The in-memory server of fakes.py stands in for Datagrok; its ``calls`` are the request log: a refused connection
 must show no save and no delete there.
@@ -18,10 +18,9 @@ import re
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._bulk import BulkReconciler
-from ansible_collections.datagrok.platform.plugins.module_utils._reconcile import ItemError
-from ansible_collections.datagrok.platform.plugins.module_utils._saved_plan import PlanFileError, SavedPlan, changes, from_options
-from ansible_collections.datagrok.platform.tests.unit.fakes import FakeModule, FakeServer
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.saved_plan import SavedPlan, changes, from_options
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import ItemError, PlanFileError
+from ansible_collections.datagrok.platform.tests.unit.fakes import FakeModule, FakeServer, run_many, run_one
 
 SECRET = 'Pl4n-s3cret-value'
 URL = 'http://dg'
@@ -42,7 +41,7 @@ def save(server, items, path, **kwargs):
     module.check_mode = True
     plan = SavedPlan.new(str(path), 'the-key', URL, 'bulk')
     server.calls = []
-    results = BulkReconciler(module, saved_plan=plan).run_many(items, **kwargs)
+    results = run_many(module, items, **kwargs, saved_plan=plan)
     return results, plan.written
 
 
@@ -51,7 +50,7 @@ def apply(server, items, path, mode='per_item', check_mode=False, **kwargs):
     module.check_mode = check_mode
     plan = SavedPlan.load(str(path), 'the-key', URL, 'bulk', mode)
     server.calls = []
-    return BulkReconciler(module, saved_plan=plan).run_many(items, **kwargs)
+    return run_many(module, items, **kwargs, saved_plan=plan)
 
 
 def errors(results):
@@ -62,7 +61,7 @@ def errors(results):
 def served(tmp_path):
     """A server holding a and b (with credentials), and the path of a plan."""
     server = FakeServer.holding('a', 'b')
-    BulkReconciler(FakeModule(server)).run_many([item('a'), item('b')])
+    run_many(FakeModule(server), [item('a'), item('b')])
     return server, tmp_path / 'plan.json'
 
 
@@ -214,11 +213,11 @@ def test_the_single_form_refuses_in_one_line(served):
     module = FakeModule(server)
     module.check_mode = True
     planned = SavedPlan.new(str(path), 'the-key', URL, 'single')
-    BulkReconciler(module, saved_plan=planned).run_one(item('a', port=5433))
+    run_one(module, item('a', port=5433), saved_plan=planned)
     server.calls = []
     loaded = SavedPlan.load(str(path), 'the-key', URL, 'single')
     with pytest.raises(ItemError, match=r"^Refused connection 'Admin:a': input changed since the plan$"):
-        BulkReconciler(FakeModule(server), saved_plan=loaded).run_one(item('a', port=5434))
+        run_one(FakeModule(server), item('a', port=5434), saved_plan=loaded)
     assert writes(server) == []
 
 

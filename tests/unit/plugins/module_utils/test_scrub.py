@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Secrets are masked where they stand as a whole word, and nowhere else (issue 13: no_log garbled names)."""
+"""Secrets are masked where they stand as a whole word, and nowhere else (no_log garbled names)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils._scrub import SecretScrubber
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import SecretScrubber
 
 MASK = '********'
 

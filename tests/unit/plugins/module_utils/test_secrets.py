@@ -33,8 +33,8 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common.parameters import PASS_VARS
 
-from ansible_collections.datagrok.platform.plugins.module_utils import _secrets
-from ansible_collections.datagrok.platform.plugins.module_utils._secrets import misspelt_secret_key, secret_values
+from ansible_collections.datagrok.platform.plugins.module_utils._connection import secrets as _secrets
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import misspelt_secret_key, secret_values
 
 SECRET = 'Typo-S3cr3t-4d2b9e'
 OTHER = 'Typo-0ther-77c1a3'
@@ -127,9 +127,9 @@ def test_refused_before_the_module_runs(module_output, modules, args):
 
 
 def test_a_login_is_no_secret_and_a_short_password_garbles_nothing(module_output, modules):
-    # Issue 13: credentials was no_log as a whole, so a login "sa" turned "sales_dw" into "********les_dw" and a
-    # db named like the login read VALUE_SPECIFIED_IN_NO_LOG_PARAMETER. Only the password is secret, and a
-    # two-letter one is hidden where it stands alone, not inside words.
+    # Were credentials no_log as a whole, a login "sa" would turn "sales_dw" into "********les_dw" and a db named
+    # like the login would read VALUE_SPECIFIED_IN_NO_LOG_PARAMETER. Only the password is secret, and a two-letter
+    # one is hidden where it stands alone, not inside words.
     args = dict(name='sales_dw', data_source='Postgres', description='The sa database, password "xq"',
                 parameters={'server': 'db', 'db': 'sa'}, credentials={'login': 'sa', 'password': 'xq'}, url='db.example.com')
     if 'inject_invocation' in PASS_VARS:  # ansible-core 2.20+ returns the arguments only when asked (-vvv)
@@ -156,7 +156,7 @@ def test_the_invocation_log_masks_secrets_by_key(monkeypatch, module_output, mod
 
 
 def test_connections_given_as_json_text_are_read_as_the_list(module_output, modules):
-    # Issue 13: a list handed over as text failed with "dictionary requested, could not parse JSON or key=value".
+    # A list handed over as text reads as the list (Ansible alone fails "dictionary requested, could not parse JSON").
     items = json.dumps([{'name': 'Typo', 'data_source': 'Postgres', 'parameters': {'server': 'db', 'passwd': SECRET}}])
     out = module_output(modules[0], {'connections': items})
     result = json.loads(out)

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The bulk form checks the shape of its items first, in one line naming each item at fault (issue 13)."""
+"""The bulk form checks the shape of its items first, in one line naming each item at fault."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,10 +11,10 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.datagrok.platform.plugins.module_utils._validate import item_shape_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.input import connection_argument_spec, item_shape_errors
 from ansible_collections.datagrok.platform.plugins.modules import datagrok_connection
 
-OPTIONS = datagrok_connection.argument_spec()['connections']['options']
+OPTIONS = connection_argument_spec()['connections']['options']
 
 
 def test_each_item_at_fault_is_named_with_its_keys_and_the_nearest_known_one():

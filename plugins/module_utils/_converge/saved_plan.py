@@ -22,14 +22,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import hmac
 import json
 import os
 import secrets
 import tempfile
 import time
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import normalize_base_url
-from ansible_collections.datagrok.platform.plugins.module_utils._secrets import SECRET_WRITTEN, SecretDigest
+from ansible_collections.datagrok.platform.plugins.module_utils._client.options import base_url
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import PlanFileError
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import SECRET_WRITTEN
 
 FORMAT = 'datagrok.platform/plan'
 FORMAT_VERSION = 1
@@ -41,8 +44,10 @@ VERSION_FIELDS = ('id', 'namespace', 'name', 'friendlyName', 'description', 'dat
 DERIVED_KEYS = ('renamed_from',)
 
 
-class PlanFileError(Exception):
-    """A plan file that cannot be used, worded for the user (the option is named by the caller)."""
+# Keyed digests of a saved plan (SecretDigest): the key is stretched once per plan, so that a plan file gives someone
+# who lacks the key no cheap way to test guesses of it, or of a secret, against its digests.
+DIGEST_ROUNDS = 200000
+DIGEST_PREFIX = 'hmac-sha256:'
 
 
 def refused(name, reason):
@@ -82,7 +87,7 @@ def written_secrets(plan):
 def from_options(params, check_mode, form):
     """The saved plan that O(save_plan) or O(apply_plan) asks for, or None. ``form`` is V(single) (O(name)) or V(bulk)
     (O(connections)). A plan to apply is read and checked here, before any request."""
-    key, server = params['plan_key'] or params['api_key'], normalize_base_url(params['url'])
+    key, server = params['plan_key'] or params['api_key'], base_url(params['url'])
     if params['save_plan']:
         if not check_mode:
             raise PlanFileError('save_plan: a plan is saved by a check run (--check, or check_mode: true), and applied '
@@ -253,3 +258,17 @@ def _what(entry):
     if entry['action'] == 'none':
         return 'no change'
     return '%s of %s' % (entry['action'], ', '.join(entry['changes']) or 'nothing shown')
+
+
+class SecretDigest(object):
+    """Keyed digests (HMAC-SHA256) of values that may hold secrets: what a saved plan shows of a secret it will write,
+    of an item's input and of a connection as the server showed it. They tell equal values apart from different ones,
+    and nothing else to someone who has the plan file but not ``key``. ``salt`` is the plan's own (random), so the
+    digests of two plans cannot be matched with each other."""
+
+    def __init__(self, key, salt):
+        self._key = hashlib.pbkdf2_hmac('sha256', key.encode('utf-8'), salt.encode('ascii'), DIGEST_ROUNDS)
+
+    def of(self, value):
+        text = json.dumps(value, sort_keys=True, separators=(',', ':'), default=str)
+        return DIGEST_PREFIX + hmac.new(self._key, text.encode('utf-8'), hashlib.sha256).hexdigest()[:32]

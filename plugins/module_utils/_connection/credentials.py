@@ -21,12 +21,26 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import canonical, find_key
-from ansible_collections.datagrok.platform.plugins.module_utils._compare import secret_write
-from ansible_collections.datagrok.platform.plugins.module_utils._secrets import PASSWORD_PLACEHOLDER, SECRET_KEPT, SECRET_WRITTEN, is_secret_key
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.catalogue import canonical, find_key, same_value
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import (
+    PASSWORD_PLACEHOLDER,
+    SECRET_KEPT,
+    SECRET_WRITTEN,
+    is_placeholder,
+    is_secret_key,
+)
 
 # Seeded on every instance (python-api datagrok_api/models/group.py, Group.ALL_USERS).
 ALL_USERS = 'a4b45840-9a50-11e6-9cc9-8546b8bf62e6'
+
+# O(update_credentials) of an item that does not say (the module's default too).
+UPDATE_CREDENTIALS_DEFAULT = 'when_changed'
+
+
+def credentials_policy(item):
+    """When the item's secrets are written: O(update_credentials)."""
+    return item.get('update_credentials') or UPDATE_CREDENTIALS_DEFAULT
+
 
 # How a diff shows the stored set of a group that the api_key's user cannot read.
 SET_NOT_SHOWN = '<not shown to the api_key user>'
@@ -67,7 +81,7 @@ def own_credentials_plan(item, current, stored_creds, data_source):
         return dict((k, values.get(k) if not is_secret_key(k, data_source) else marker) for k in sorted(desired))
     if current is None:
         return dict(desired), [], None, view(desired, SECRET_WRITTEN)
-    policy = item.get('update_credentials') or 'when_changed'
+    policy = credentials_policy(item)
     if policy == 'on_create':
         return None, [], None, None
     stored = dict((stored_creds or {}).get('parameters') or {})
@@ -98,7 +112,7 @@ def own_credentials_plan(item, current, stored_creds, data_source):
 
 def compares_group_sets(item):
     """Whether an entry of the item's O(group_credentials) is compared with the stored set (V(when_changed))."""
-    policy = item.get('update_credentials') or 'when_changed'
+    policy = credentials_policy(item)
     return any((entry.get('update_credentials') or policy) == 'when_changed' for entry in item.get('group_credentials') or [])
 
 
@@ -110,7 +124,7 @@ def group_credentials_plan(item, current, shown, groups, data_source):
     parameters)``: an entry is the group's whole set, so keys left out are dropped when it is written.
     """
     entries = item.get('group_credentials') or []
-    default_policy = item.get('update_credentials') or 'when_changed'
+    default_policy = credentials_policy(item)
     shown_id, _name = set_group(shown)
     stored = dict((shown or {}).get('parameters') or {})
     writes, unverified, before, after = [], [], {}, {}
@@ -150,3 +164,23 @@ def _set_differs(policy, desired, stored):
         key_write, key_unknown = secret_write(policy, value, stored[stored_key] if stored_key is not None else None)
         write, unknown = write or key_write, unknown or key_unknown
     return write, unknown and not write
+
+
+def secret_status(desired, stored):
+    """'same', 'differs' or 'unknown' (the server only shows a placeholder) for one secret value."""
+    if stored is None:
+        return 'differs'
+    if is_placeholder(stored):
+        return 'unknown'
+    return 'same' if same_value(desired, stored) else 'differs'
+
+
+def secret_write(policy, desired, stored):
+    """``(write, unverified)`` for one secret under ``update_credentials``: whether it is sent, and whether it could
+    not be compared (the server shows only a placeholder)."""
+    if policy == 'always':
+        return True, False
+    if policy == 'on_create':
+        return False, False
+    status = secret_status(desired, stored)
+    return status == 'differs', status == 'unknown'

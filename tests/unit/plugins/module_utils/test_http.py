@@ -10,20 +10,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import gzip
-import http.server
+import http.server as http_server
 import json
-import select
 import ssl
 import threading
+import time
 
 import pytest
 
-from ansible_collections.datagrok.platform.plugins.module_utils import _transport
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokClient, DatagrokError
-from ansible_collections.datagrok.platform.plugins.module_utils._transport import HttpSession, proxy_for, tls_context
+from ansible_collections.datagrok.platform.plugins.module_utils._client import http
+from ansible_collections.datagrok.platform.plugins.module_utils._client.api import DatagrokClient
+from ansible_collections.datagrok.platform.plugins.module_utils._client.http import http_session, proxy_for, tls_context
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
 
 
-class Recorder(http.server.BaseHTTPRequestHandler):
+class Recorder(http_server.BaseHTTPRequestHandler):
     """Answers every request with JSON describing it; ``/gzip`` answers compressed, ``/moved`` redirects, and
     ``/close-after`` closes the connection after answering."""
 
@@ -62,7 +63,7 @@ class Recorder(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Recorder)
+    httpd = http_server.ThreadingHTTPServer(('127.0.0.1', 0), Recorder)
     httpd.daemon_threads = True
     httpd.seen = []
     thread = threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
@@ -74,49 +75,30 @@ def server():
 
 
 def test_requests_share_one_kept_alive_connection(server):
-    session = HttpSession(server.url)
-    session.headers['Authorization'] = 'Bearer k'
-    answers = [session.request('GET', server.url + '/public/v1/connections', params={'text': 'a b', 'page': 2, 'x': None},
-                               timeout=5).json() for attempt in range(3)]
+    session = http_session(server.url)
+    answers = [session.request('GET', server.url + '/public/v1/connections', params={'text': 'a b', 'page': 2},
+                               headers={'Authorization': 'Bearer k'}, timeout=5).json() for attempt in range(3)]
     assert [a['path'] for a in answers] == ['/public/v1/connections?text=a+b&page=2'] * 3
     assert len(set(seen['port'] for seen in server.seen)) == 1
     assert answers[0]['headers']['authorization'] == 'Bearer k'
-    assert answers[0]['headers']['accept-encoding'] == 'gzip'
+    assert 'gzip' in answers[0]['headers']['accept-encoding']
 
 
 def test_a_body_is_sent_as_given(server):
-    answer = HttpSession(server.url).request('POST', server.url + '/x', data=json.dumps({'name': 'ü'}), timeout=5).json()
+    body = json.dumps({'name': u'ü'}).encode('utf-8')
+    answer = http_session(server.url).request('POST', server.url + '/x', data=body, timeout=5).json()
     assert answer['method'] == 'POST' and json.loads(answer['body']) == {'name': u'ü'}
 
 
 def test_gzip_answers_are_decoded(server):
-    assert HttpSession(server.url).request('GET', server.url + '/gzip', timeout=5).json()['path'] == '/gzip'
+    assert http_session(server.url).request('GET', server.url + '/gzip', timeout=5).json()['path'] == '/gzip'
 
 
-def _stale_session(server, monkeypatch, idle_check_sees_it):
-    """A session whose one idle connection the server has closed; the idle check sees it or (a race) does not."""
-    session = HttpSession(server.url)
+def test_an_idle_connection_the_server_closed_is_replaced_before_sending(server):
+    session = http_session(server.url)
     first = session.request('GET', server.url + '/close-after', timeout=5).json()['port']
-    select.select([session._idle[0].sock], [], [], 5)  # pylint: disable=protected-access  # the close has arrived
-    if not idle_check_sees_it:
-        monkeypatch.setattr(_transport.select, 'select', lambda r, w, x, t: ([], [], []))
-    return session, first
-
-
-@pytest.mark.parametrize('method', ['GET', 'POST'])
-def test_a_request_on_a_connection_closed_unseen_is_not_sent_again(server, monkeypatch, method):
-    # Indistinguishable from a server that took the request and dropped the connection: the client's retries
-    # decide, and count it, so that retries=2 means at most 3 requests.
-    session = _stale_session(server, monkeypatch, idle_check_sees_it=False)[0]
-    with pytest.raises(OSError):
-        session.request(method, server.url + '/again', data='{}', timeout=5)
-    assert [seen['path'] for seen in server.seen] == ['/close-after']
-    assert session.request(method, server.url + '/again', data='{}', timeout=5).json()['path'] == '/again'
-
-
-def test_an_idle_connection_the_server_closed_is_replaced_before_sending(server, monkeypatch):
-    session, first = _stale_session(server, monkeypatch, idle_check_sees_it=True)
-    assert session.request('POST', server.url + '/create', data='{}', timeout=5).json()['port'] != first
+    time.sleep(0.3)  # for the server's close to reach the client, as an idle timeout's does long before the next request
+    assert session.request('POST', server.url + '/create', data=b'{}', timeout=5).json()['port'] != first
     assert [seen['path'] for seen in server.seen] == ['/close-after', '/create']
 
 
@@ -134,7 +116,7 @@ def test_requests_go_through_the_http_proxy_of_the_environment(server, monkeypat
     monkeypatch.setenv('HTTP_PROXY', 'http://us%40er:p%3Ass@127.0.0.1:' + str(server.server_address[1]))
     monkeypatch.delenv('NO_PROXY', raising=False)
     monkeypatch.delenv('no_proxy', raising=False)
-    session = HttpSession('http://dg.example.com:8082')
+    session = http_session('http://dg.example.com:8082')
     answer = session.request('GET', 'http://dg.example.com:8082/public/v1/info', timeout=5).json()
     assert answer['path'] == 'http://dg.example.com:8082/public/v1/info'
     assert answer['headers']['proxy-authorization'] == 'Basic dXNAZXI6cDpzcw=='  # us@er:p:ss
@@ -143,28 +125,40 @@ def test_requests_go_through_the_http_proxy_of_the_environment(server, monkeypat
 def test_the_proxy_environment_is_read_once(monkeypatch):
     monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.example.com:3128')
     monkeypatch.setenv('NO_PROXY', 'elsewhere.example.com')
-    session = HttpSession('https://dg.example.com')
+    session = http_session('https://dg.example.com')
     monkeypatch.setenv('NO_PROXY', 'dg.example.com')
     assert proxy_for('https://dg.example.com') is None
-    assert session._proxy == ('proxy.example.com', 3128, None)  # pylint: disable=protected-access
+    assert session.proxies == {'https': 'http://proxy.example.com:3128'} and session.trust_env is False
 
 
-@pytest.mark.parametrize('value', ['socks5://proxy:1080', 'https://proxy:3129'])
+def test_an_unreachable_proxy_is_named_with_its_password_masked(monkeypatch):
+    monkeypatch.setenv('HTTP_PROXY', 'http://user:pr0xy-s3cret@127.0.0.1:9')
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    monkeypatch.delenv('no_proxy', raising=False)
+    client = DatagrokClient('http://dg.example.com:8082', 'k', retries=0)
+    with pytest.raises(DatagrokError) as info:
+        client.request('GET', '/public/v1/users/current')
+    assert str(info.value).startswith('cannot reach http://dg.example.com:8082 through the proxy http://user:********@127.0.0.1:9: ')
+    assert 'pr0xy-s3cret' not in str(info.value) and info.value.retriable
+
+
+@pytest.mark.parametrize('value', ['socks5://proxy:1080', 'socks5h://user:pw-s3cret@proxy:1080'])
 def test_an_unsupported_proxy_is_a_setting_error(monkeypatch, value):
     monkeypatch.setenv('HTTPS_PROXY', value)
     monkeypatch.delenv('NO_PROXY', raising=False)
     monkeypatch.delenv('no_proxy', raising=False)
     client = DatagrokClient('https://dg.example.com', 'k', retries=3)
     with pytest.raises(DatagrokError) as info:
-        client.current_user()
+        client.request('GET', '/public/v1/users/current')
     assert str(info.value) == ('cannot send a request to https://dg.example.com: ValueError: unsupported proxy '
-                               'https_proxy=%s: only http:// proxies are' % value)
+                               'https_proxy=%s: only http:// and https:// proxies are supported'
+                               % value.replace('pw-s3cret', '********'))
     assert not info.value.retriable
 
 
 def _record_cafile(monkeypatch):
     used = []
-    monkeypatch.setattr(_transport.ssl, 'create_default_context', lambda cafile=None: used.append(cafile) or 'ctx')
+    monkeypatch.setattr(http.ssl, 'create_default_context', lambda cafile=None: used.append(cafile) or 'ctx')
     return used
 
 
@@ -195,7 +189,7 @@ def test_validate_certs_false_checks_nothing_whatever_the_environment(monkeypatc
 def test_an_unreadable_ca_bundle_fails_the_first_request_in_one_line():
     client = DatagrokClient('https://dg.example.com', 'k', ca_path='/nonexistent/ca.pem', retries=3)
     with pytest.raises(DatagrokError) as info:
-        client.current_user()
+        client.request('GET', '/public/v1/users/current')
     assert str(info.value) == ('cannot send a request to https://dg.example.com: ValueError: cannot read the CA bundle '
                                '/nonexistent/ca.pem: No such file or directory')
     assert not info.value.retriable
@@ -204,6 +198,6 @@ def test_an_unreadable_ca_bundle_fails_the_first_request_in_one_line():
 def test_a_refused_connection_is_retriable_and_names_the_server():
     client = DatagrokClient('http://127.0.0.1:9', 'k', retries=0)
     with pytest.raises(DatagrokError) as info:
-        client.current_user()
+        client.request('GET', '/public/v1/users/current')
     assert str(info.value).startswith('cannot reach http://127.0.0.1:9: ConnectionRefusedError: ')
     assert info.value.retriable

@@ -16,24 +16,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import canonical, find_key
-from ansible_collections.datagrok.platform.plugins.module_utils._compare import is_server_default, same_value, secret_write
-from ansible_collections.datagrok.platform.plugins.module_utils._credentials import (
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.catalogue import canonical, find_key, is_server_default, same_value
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.credentials import (
     compares_group_sets,
+    credentials_policy,
+    secret_write,
     group_credentials_plan,
     own_credentials_plan,
     shown_set,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name, split_grok_name
-from ansible_collections.datagrok.platform.plugins.module_utils._secrets import (
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.names import grok_name, split_grok_name
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import (
     SECRET_KEPT,
     SECRET_WRITTEN,
     is_secret_key,
     mask_connection,
     mask_value,
 )
-from ansible_collections.datagrok.platform.plugins.module_utils._shares import plan_shares
-from ansible_collections.datagrok.platform.plugins.module_utils._validate import namespace_error, read_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.shares import plan_shares
+from ansible_collections.datagrok.platform.plugins.module_utils._converge.input import namespace_error, read_errors
 
 
 class Plan(object):
@@ -96,7 +97,7 @@ def _parameters_plan(item, current_params, data_source):
     desired = item.get('parameters')
     if desired is None:
         return dict(current_params), False, set(), []
-    policy = item.get('update_credentials') or 'when_changed'
+    policy = credentials_policy(item)
     replace = item.get('parameters_mode') == 'replace'
     merged = {} if replace else dict(current_params)
     changed, written, unverified = False, set(), []
@@ -208,7 +209,7 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
         item, current, shown_set(stored_creds, current), groups or {}, data_source)
     body = _body(item, base, data_source, params, credentials)
     verified = None
-    policy = item.get('update_credentials') or 'when_changed'
+    policy = credentials_policy(item)
     if current is not None and (policy == 'when_changed' and _has_secrets(item, data_source) or compares_group_sets(item)):
         # Verified: every secret given was compared with the stored value (written or not).
         verified = not unverified and not unverified_groups

@@ -17,12 +17,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import hashlib
-import hmac
-import json
 import re
 
-from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import is_secret, lookup, suggestion
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.catalogue import is_secret, lookup, suggestion
 
 # Datagrok's own placeholders for a stored secret (grok_shared credentials.dart): 13 underscores,
 # and "not-changed" with an EM DASH. Sending either back keeps the stored value.
@@ -34,11 +31,6 @@ PLACEHOLDERS = (PASSWORD_PLACEHOLDER, SAME_PASSWORD)
 MASK = '********'
 SECRET_KEPT = '<secret>'
 SECRET_WRITTEN = '<secret: will be written>'
-
-# Keyed digests of a saved plan (SecretDigest): the key is stretched once per plan, so that a plan file gives someone
-# who lacks the key no cheap way to test guesses of it, or of a secret, against its digests.
-DIGEST_ROUNDS = 200000
-DIGEST_PREFIX = 'hmac-sha256:'
 
 # The rule for keys the catalogue (_catalogue.py) does not know: password-class names in Datagrok
 # (GrokConnect "password"/"rsa" editors and file shares), and any key that looks like a secret.
@@ -132,15 +124,65 @@ def mask_connection(conn):
     return masked
 
 
-class SecretDigest(object):
-    """Keyed digests (HMAC-SHA256) of values that may hold secrets: what a saved plan shows of a secret it will write,
-    of an item's input and of a connection as the server showed it. They tell equal values apart from different ones,
-    and nothing else to someone who has the plan file but not ``key``. ``salt`` is the plan's own (random), so the
-    digests of two plans cannot be matched with each other."""
+# -- masking in free text --
+# Masking secret values in free text, where each one stands as a whole word.
+#
+# Ansible's no_log replaces a value wherever it occurs, inside other words too: with a password ``sa``,
+# ``Admin:sales_dw`` would read ``Admin:********les_dw``. A secret is masked here only where it is not
+# next to a letter, a digit or an underscore, so it still goes from ``password "sa" rejected`` and the names stay.
+#
+# The cost is linear in the text, however many secrets there are: each secret is looked for only in the
+# strings that hold its longest run of letters and digits as a whole word, which every match does.
 
-    def __init__(self, key, salt):
-        self._key = hashlib.pbkdf2_hmac('sha256', key.encode('utf-8'), salt.encode('ascii'), DIGEST_ROUNDS)
+WORD = re.compile(r'[0-9A-Za-z_]+')
+_EDGES = '(?<![0-9A-Za-z_])(?:%s)(?![0-9A-Za-z_])'
 
-    def of(self, value):
-        text = json.dumps(value, sort_keys=True, separators=(',', ':'), default=str)
-        return DIGEST_PREFIX + hmac.new(self._key, text.encode('utf-8'), hashlib.sha256).hexdigest()[:32]
+
+class SecretScrubber(object):
+    """A set of secrets and the one way to take them out of a value (strings, and dicts and lists of them)."""
+
+    def __init__(self, mask):
+        self.mask = mask
+        self._by_word = {}    # longest word of a secret: the secrets it may start
+        self._wordless = set()  # secrets without a letter or digit: looked for everywhere
+        self._patterns = {}
+
+    def __bool__(self):
+        return bool(self._by_word or self._wordless)
+
+    def add(self, secret):
+        """Register a secret. One character is too little to tell from text: such a value is hidden by key only."""
+        if len(secret) < 2:
+            return
+        words = WORD.findall(secret)
+        if words:
+            self._by_word.setdefault(max(words, key=len), set()).add(secret)
+        else:
+            self._wordless.add(secret)
+
+    def scrub(self, value):
+        if not self:
+            return value
+        if isinstance(value, str):
+            return self._scrub_text(value)
+        if isinstance(value, dict):
+            return dict((self.scrub(k), self.scrub(v)) for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return [self.scrub(v) for v in value]
+        return value
+
+    def _scrub_text(self, text):
+        candidates = set(self._wordless)
+        for word in set(WORD.findall(text)):
+            candidates.update(self._by_word.get(word, ()))
+        if not candidates:
+            return text
+        key = frozenset(candidates)
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            # The longest first, so a secret that holds another is masked whole.
+            alternatives = '|'.join(re.escape(s) for s in sorted(candidates, key=len, reverse=True))
+            if len(self._patterns) > 256:
+                self._patterns.clear()
+            pattern = self._patterns.setdefault(key, re.compile(_EDGES % alternatives))
+        return pattern.sub(self.mask, text)

@@ -6,22 +6,39 @@
 # This module_utils is PRIVATE and should only be used by this collection.
 # Breaking changes can occur at any time.
 
-"""Reads that take more than one request: every connection, the caller's namespace, the names behind ids.
+"""The Datagrok routes the collection uses, one method each, with what each answer means; and the reads that take
+more than one request (every connection, the caller's namespace and groups, grants), each made once per client.
 
-A mixin of DatagrokClient (``_api.py``): it uses the client's ``request()``, and caches per client.
+A 404 means "missing" only once the API has answered at this URL (``HttpClient.confirm_root``).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import threading
+import time
+import uuid
 
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
+from ansible_collections.datagrok.platform.plugins.module_utils._client.http import HttpClient
+from ansible_collections.datagrok.platform.plugins.module_utils._client.options import API_PREFIX
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.names import split_grok_name
 from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
 
 PAGE_SIZE = 500
+
+
+def grok_name_path(ref):
+    """A connection id or grok name as a URL path segment.
+
+    Datagrok URLs write ``Namespace:Name`` as ``Namespace.Name`` (the server turns every ``.``
+    back into ``:``), so names with a dot cannot be addressed by name at all.
+    """
+    return quote(ref.replace(':', '.'), safe='')
 
 
 class Listing(list):
@@ -35,17 +52,112 @@ def _casefold_in(value, wanted):
     return (value or '').casefold() in set(w.casefold() for w in wanted)
 
 
-class ServerReads(object):
+class DatagrokClient(object):
+    """One Datagrok server, as the collection uses it."""
 
-    def _reads_init(self):
+    def __init__(self, url, api_key, validate_certs=True, ca_path=None, timeout=30, retries=3, pool_size=10,
+                 sleep=time.sleep, session=None):
+        self.http = HttpClient(url, api_key, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
+                               retries=retries, pool_size=pool_size, sleep=sleep, session=session)
+        self.base_url = self.http.shown_url
         self._cache = {}
         self._cache_lock = threading.Lock()
+
+    def request(self, method, path, params=None, body=None, recover=None):
+        return self.http.request(method, path, params=params, body=body, recover=recover)
+
+    def _missing(self, exc):
+        """Whether ``exc`` says that what was asked for does not exist: a 404 from an API known to answer here."""
+        if not exc.is_not_found:
+            return False
+        self.http.confirm_root()
+        return True
 
     def _cached(self, key, read):
         with self._cache_lock:
             if key not in self._cache:
                 self._cache[key] = read()
             return self._cache[key]
+
+    # -- connections -----------------------------------------------------------------------
+
+    def get_connection(self, ref):
+        """The connection by id or grok name, or None when it does not exist (or is not visible)."""
+        if not ref.strip():
+            return None
+        try:
+            found = self.request('GET', API_PREFIX + '/connections/' + grok_name_path(ref))
+        except DatagrokError as exc:
+            if self._missing(exc):
+                return None
+            raise
+        # Some ids collide with sibling routes (/connections/count answers a number).
+        return found if isinstance(found, dict) and found.get('id') else None
+
+    def full_name(self, name):
+        """``Namespace:Name`` of a name, bare names taken in the caller's namespace."""
+        namespace, short = split_grok_name(name)
+        return (namespace or self.caller_namespace()) + short
+
+    def save_connection(self, body, save_credentials, is_new):
+        """Create or update, retried safely.
+
+        A new connection carries a client-chosen id, so after a lost answer the client re-reads by that id before
+        sending again: a create that landed is never sent twice (a second POST under a taken name would come back
+        renamed ``Name_1``). Resending an update is harmless.
+        """
+        body = dict(body)
+        if not body.get('id'):
+            body['id'] = str(uuid.uuid4())
+        params = {'saveCredentials': 'true' if save_credentials else 'false'}
+        return self.request('POST', API_PREFIX + '/connections', params=params, body=body,
+                            recover=(lambda: self.get_connection(body['id'])) if is_new else None)
+
+    def delete_connection(self, conn_id):
+        try:
+            self.request('DELETE', API_PREFIX + '/connections/' + grok_name_path(conn_id))
+        except DatagrokError as exc:
+            # A retried DELETE whose first attempt landed answers 404: the goal is reached.
+            if not self._missing(exc):
+                raise
+
+    def test_connection(self, body):
+        answer = self.request('POST', API_PREFIX + '/connections/test', body=body)
+        return answer if isinstance(answer, str) else json.dumps(answer)
+
+    def stored_credentials(self, conn_id):
+        """The credentials bound to the connection for the caller, or None when there are none."""
+        try:
+            creds = self.request('GET', API_PREFIX + '/credentials/for/' + quote(conn_id, safe=''))
+        except DatagrokError as exc:
+            if self._missing(exc):
+                return None
+            raise
+        return creds if isinstance(creds, dict) else None
+
+    def save_group_credentials(self, conn_id, group, parameters):
+        """Bind a credential set to ``group`` (its Group JSON) on the connection: the vendor client's
+        ``CredentialsClient.save`` (python-api datagrok_api/resources/credentials.py), one set per group and
+        connection, replaced whole (tests/emulator/FIDELITY.md)."""
+        return self.request('POST', API_PREFIX + '/credentials', body={
+            'entityBindId': conn_id, 'group': {'#type': 'Group', 'id': group['id'], 'name': group.get('name')},
+            'parameters': dict(parameters)})
+
+    # -- shares ----------------------------------------------------------------------------
+
+    def lookup_groups(self, query):
+        return self.request('GET', API_PREFIX + '/groups/lookup', params={'query': query}) or []
+
+    def share(self, entity_id, groups, access):
+        return self.request('POST', API_PREFIX + '/entities/%s/shares' % grok_name_path(entity_id),
+                            params={'groups': ','.join(groups), 'access': access})
+
+    def revoke_permission(self, permission_id):
+        try:
+            self.request('DELETE', '/privileges/permissions/' + quote(permission_id, safe=''))
+        except DatagrokError as exc:
+            if not self._missing(exc):
+                raise
 
     # -- every connection -------------------------------------------------------------------
 
@@ -63,11 +175,24 @@ class ServerReads(object):
         except DatagrokError as exc:
             if not exc.is_not_found:
                 raise
-            listing = self._page_through('/public/v1/connections', params, page_size, count_path=None)
+            try:
+                listing = self._page_through(API_PREFIX + '/connections', params, page_size, count_path=None)
+            except DatagrokError as again:
+                if again.is_not_found and not self.http.answered:
+                    raise self.http.root_error()
+                raise
         kept = Listing(c for c in listing if (not data_source or (c.get('dataSource') or '').casefold() == data_source.casefold())
                        and all(_casefold_in(tag, c.get('tags') or []) for tag in tags or ()))
         kept.complete = listing.complete
         return kept
+
+    def search_connections(self, text=None, data_source=None, tags=None, namespace=None):
+        """Every connection matching all the filters given, namespace included."""
+        found = self.list_connections(text=text, data_source=data_source, tags=tags)
+        if namespace:
+            wanted = namespace.rstrip(':').casefold()
+            found = [c for c in found if (c.get('namespace') or '').rstrip(':').casefold() == wanted]
+        return found
 
     def _page_through(self, path, params, page_size, count_path='/count'):
         count = None
@@ -96,7 +221,7 @@ class ServerReads(object):
                 return found
             page += 1
 
-    # -- the caller's namespace --------------------------------------------------------------
+    # -- the caller -------------------------------------------------------------------------
 
     def caller_namespace(self):
         """The namespace ("Admin:") of the key's user: where new connections land, and what bare names mean.
@@ -109,7 +234,7 @@ class ServerReads(object):
 
     def _read_namespace(self):
         users = []
-        for path in ('/users/current', '/public/v1/users/current'):
+        for path in ('/users/current', API_PREFIX + '/users/current'):
             try:
                 user = self.request('GET', path) or {}
             except DatagrokError as exc:
@@ -120,6 +245,8 @@ class ServerReads(object):
             if project:
                 return project.rstrip(':') + ':'
             users.append(user)
+        if not users and not self.http.answered:
+            raise self.http.root_error()
         for user in users:
             name = (user.get('group') or {}).get('name') or user.get('login')
             if name:
@@ -128,12 +255,16 @@ class ServerReads(object):
 
     def caller_groups(self):
         """``(user, group ids)`` of the api_key's user: their personal group and every group above it (memberships
-        nest), or None when the server does not tell. Read once per client; ``_access.py`` decides with it."""
+        nest), or None when the server does not tell. Read once per client; ``_converge/access.py`` decides with it."""
         return self._cached('caller_groups', self._read_caller_groups)
+
+    def current_user(self):
+        """The api_key's user, as the public API shows it."""
+        return self.request('GET', API_PREFIX + '/users/current')
 
     def _read_caller_groups(self):
         try:
-            user = self.request('GET', '/public/v1/users/current') or {}
+            user = self.current_user() or {}
             personal = (user.get('group') or {}).get('id') if isinstance(user, dict) else None
             if not user.get('id') or not personal:
                 return None
@@ -143,7 +274,7 @@ class ServerReads(object):
                 if group_id in found:
                     continue
                 found.add(group_id)
-                parents = self.request('GET', '/public/v1/groups/%s/memberships' % quote(group_id, safe='')) or []
+                parents = self.request('GET', API_PREFIX + '/groups/%s/memberships' % quote(group_id, safe='')) or []
                 todo.extend(g['id'] for g in parents if isinstance(g, dict) and g.get('id'))
         except DatagrokError:
             return None
@@ -152,7 +283,7 @@ class ServerReads(object):
     def administered_groups(self):
         """The ids (casefolded) of the groups the api_key's user administers (``GET /public/v1/groups/{id}/memberships``
         with ``admin=true``, the vendor client's ``GroupsClient.get_memberships``), or None when the server does not
-        tell. Setting a group's credentials needs it (``_access.py``)."""
+        tell. Setting a group's credentials needs it (``_converge/access.py``)."""
         caller = self.caller_groups()  # outside read(): the cache's lock is held while read() runs
         if caller is None:
             return None
@@ -160,7 +291,7 @@ class ServerReads(object):
 
         def read():
             try:
-                rows = self.request('GET', '/public/v1/groups/%s/memberships' % quote(personal, safe=''),
+                rows = self.request('GET', API_PREFIX + '/groups/%s/memberships' % quote(personal, safe=''),
                                     params={'admin': 'true'}) or []
             except DatagrokError:
                 return None
@@ -174,9 +305,9 @@ class ServerReads(object):
         the server serves no such list."""
         def read():
             try:
-                rows = self.request('GET', '/public/v1/functions', params={'text': 'source="data-query"'}) or []
+                rows = self.request('GET', API_PREFIX + '/functions', params={'text': 'source="data-query"'}) or []
             except DatagrokError as exc:
-                if exc.is_not_found:
+                if self._missing(exc):
                     return None
                 raise
             found = {}
@@ -214,13 +345,18 @@ class ServerReads(object):
             })
         return grants
 
+    def grants_of(self, connections, max_workers=8):
+        """The grants of each connection, in order (one request each, ``max_workers`` at a time)."""
+        with ThreadPoolExecutor(max(1, max_workers)) as pool:
+            return list(pool.map(lambda c: self.list_grants(c['id']), connections))
+
     # -- names behind ids ---------------------------------------------------------------------
 
     def group_name(self, group_id):
         """The name of a group given by id. Permission rows may carry only the id (datagrok-tools server.js
         ``handleSharesList`` reads each group with ``GET /public/v1/groups/{id}``)."""
         def read():
-            group = self.request('GET', '/public/v1/groups/' + quote(group_id, safe='')) or {}
+            group = self.request('GET', API_PREFIX + '/groups/' + quote(group_id, safe='')) or {}
             return group.get('name') or group.get('friendlyName') or group_id
         return self._cached(('group', group_id), read)
 

@@ -15,13 +15,10 @@ __metaclass__ = type
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import DatagrokError
-from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import canonical
-from ansible_collections.datagrok.platform.plugins.module_utils._names import (
-    UNTESTABLE_DATA_SOURCES,
-    grok_name,
-    split_grok_name,
-)
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import DatagrokError
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.catalogue import canonical
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.data_sources import UNTESTABLE_DATA_SOURCES
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.names import grok_name, split_grok_name
 
 
 def server_unusable(exc):

@@ -6,11 +6,12 @@
 # This module_utils is PRIVATE and should only be used by this collection.
 # Breaking changes can occur at any time.
 
-"""Validation: every check of the input, for every module and the role: before any request, and the few that
-need the connection read first (``read_errors``).
+"""The input of the modules: datagrok_connection's options (one definition for the single form and each item of the
+bulk form) and every check of them, before any request, and the few that need the connection read first
+(``read_errors``).
 
 Each answer is a list of one-line problems, naming the option (and the item, in a list) and what is allowed; no
-value that may be a secret is ever shown. ``_module.py`` turns them into the task's failure.
+value that may be a secret is ever shown. ``module.py`` turns them into the task's failure.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,36 +19,104 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import difflib
-import os
 import re
 
-from ansible_collections.datagrok.platform.plugins.module_utils._api import url_problem
-from ansible_collections.datagrok.platform.plugins.module_utils._catalogue import missing_required, parameter_errors
-from ansible_collections.datagrok.platform.plugins.module_utils._names import data_source_error, name_error
-from ansible_collections.datagrok.platform.plugins.module_utils._shares import canonical_access
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.catalogue import data_source_error, missing_required, parameter_errors
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.credentials import UPDATE_CREDENTIALS_DEFAULT
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.names import name_error
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.shares import canonical_access
+from ansible_collections.datagrok.platform.plugins.module_utils._errors import ItemError
+
+
+# With `connections`, these top-level options are defaults for the items; the others belong on the items.
+ITEM_DEFAULTS = ('state', 'allow_unknown_data_source', 'allow_unknown_parameters', 'parameters_mode', 'update_credentials',
+                 'shares_mode', 'group_credentials_mode', 'id_mismatch', 'force')
+
+
+def connection_item_spec():
+    """The options of one connection, shared by the single form and each item of the bulk form."""
+    return dict(
+        name=dict(type='str'),
+        previous_names=dict(type='list', elements='str'),
+        id=dict(type='str'),
+        id_mismatch=dict(type='str', default='fail', choices=['fail', 'adopt']),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        force=dict(type='bool', default=False),
+        data_source=dict(type='str'),
+        allow_unknown_data_source=dict(type='bool', default=False),
+        allow_unknown_parameters=dict(type='bool', default=False),
+        description=dict(type='str'),
+        friendly_name=dict(type='str'),
+        parameters=dict(type='dict'),
+        parameters_mode=dict(type='str', default='merge', choices=['merge', 'replace']),
+        # Not no_log as a whole: a login is no secret (Datagrok shows it in openParameters). Its secret keys are.
+        credentials=dict(type='dict', no_log=False),
+        update_credentials=dict(type='str', default=UPDATE_CREDENTIALS_DEFAULT, choices=['when_changed', 'always', 'on_create']),
+        tags=dict(type='list', elements='str'),
+        shares=dict(type='list', elements='dict', options=dict(
+            group=dict(type='str', required=True),
+            access=dict(type='str', default='View'),  # View or Edit in any case: checked by item_errors
+        )),
+        shares_mode=dict(type='str', default='add', choices=['add', 'exact']),
+        group_credentials=dict(type='list', elements='dict', options=dict(
+            group=dict(type='str', required=True),
+            # As credentials: its secret keys are masked by this module (_connection/secrets.py), not by no_log.
+            credentials=dict(type='dict', required=True, no_log=False),
+            update_credentials=dict(type='str', choices=['when_changed', 'always', 'on_create']),
+        )),
+        group_credentials_mode=dict(type='str', default='add', choices=['add', 'exact']),
+    )
+
+
+def connection_argument_spec():
+    """The options of datagrok_connection, but the server options."""
+    item = connection_item_spec()
+    bulk_item = connection_item_spec()
+    bulk_item['name']['required'] = True
+    for option in ITEM_DEFAULTS:
+        bulk_item[option].pop('default')
+    spec = dict(item)
+    spec.update(
+        connections=dict(type='list', elements='dict', options=bulk_item),
+        purge=dict(type='bool', default=False),
+        scope=dict(type='dict', options=dict(namespace=dict(type='str'), tag=dict(type='str'))),
+        max_workers=dict(type='int', default=8),
+        save_plan=dict(type='path'),
+        apply_plan=dict(type='path'),
+        apply_plan_mode=dict(type='str', default='per_item', choices=['per_item', 'all_or_nothing']),
+        plan_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DATAGROK_PLAN_KEY'])),
+    )
+    return spec
+
+
+def connection_items(params):
+    """The items of datagrok_connection's input: the single form's one, or the bulk form's with the top-level defaults
+    filled in. Raises ItemError naming the option at fault."""
+    scope = params['scope'] or {}
+    if params['name'] is not None:
+        if params['purge']:
+            raise ItemError('Invalid option purge: works only with connections')
+        return [dict((k, params[k]) for k in connection_item_spec())]
+    stray = [o for o in connection_item_spec() if o not in ITEM_DEFAULTS and params[o] is not None]
+    if stray:
+        raise ItemError('Invalid option %s: must be set on each item of connections, not next to it' % stray[0])
+    if params['purge'] and not (scope.get('namespace') or scope.get('tag')):
+        raise ItemError('Invalid option purge: needs a scope: set scope.namespace, scope.tag, or both')
+    items = []
+    for item in params['connections']:
+        item = dict((k, v) for k, v in item.items() if v is not None)
+        for option in ITEM_DEFAULTS:
+            item.setdefault(option, params[option])
+        if scope.get('tag') and item['state'] == 'present':
+            item['ensure_tags'] = [scope['tag']]
+        items.append(item)
+    return items
 
 
 # Datagrok's entity ids are UUIDs (python-api datagrok_api/models/model.py: ensure_id makes one).
 ENTITY_ID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-
-
-def server_option_errors(options):
-    """``(option, problem)`` for each of the options every plugin takes to reach the server (``url``, ``api_key``,
-    ``validate_certs``, ``ca_path``, ``timeout``, ``retries``) that cannot work, in that order."""
-    problems = []
-    problem = url_problem(options['url'])
-    if problem:
-        problems.append(('url', problem))
-    if not (options['api_key'] or '').strip():
-        problems.append(('api_key', 'must not be empty (set api_key, or the DATAGROK_API_KEY environment variable)'))
-    ca_path = options['ca_path']
-    if options['validate_certs'] and ca_path and not os.path.exists(ca_path):
-        problems.append(('ca_path', 'no such file or directory: %s' % ca_path))
-    if options['timeout'] <= 0:
-        problems.append(('timeout', 'must be a number of seconds greater than 0, got %s' % options['timeout']))
-    if options['retries'] < 0:
-        problems.append(('retries', 'must be 0 or more, got %s' % options['retries']))
-    return problems
 
 
 def data_source_errors(item, creating=False):

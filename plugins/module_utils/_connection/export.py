@@ -12,9 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.datagrok.platform.plugins.module_utils._names import grok_name
-from ansible_collections.datagrok.platform.plugins.module_utils._secrets import is_placeholder, is_secret_key, mask_value
-from ansible_collections.datagrok.platform.plugins.module_utils._shares import own_access, shares_view
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.names import grok_name
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import is_placeholder, is_secret_key, mask_value
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.shares import own_access, shares_view
 
 
 def export_connection(conn, grants=None):

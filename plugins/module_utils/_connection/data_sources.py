@@ -46,6 +46,9 @@ STR, INT, BOOL, DICT, SECRET = 'str', 'int', 'bool', 'dict', 'secret'
 # source: where the entry was read (a path in datagrok-ai/public).
 DataSource = namedtuple('DataSource', 'parameters credentials required jdbc source')
 
+# The vendor client refuses to test the AWS secrets manager; so do we.
+UNTESTABLE_DATA_SOURCES = ('AWS',)
+
 PROVIDERS = 'connectors/grok_connect/src/main/java/grok_connect/providers/'
 SHARES = 'help/access/files/shares/'
 

@@ -18,22 +18,14 @@ __metaclass__ = type
 
 import difflib
 
-from ansible_collections.datagrok.platform.plugins.module_utils._data_sources import (  # noqa: F401, pylint: disable=unused-import
-    BOOL,
-    DATA_SOURCES,
-    DICT,
-    INT,
-    NOTES,
-    SECRET,
-    SOURCES,
-    STR,
-    merge_keys,
-)
+from ansible_collections.datagrok.platform.plugins.module_utils._connection.data_sources import DATA_SOURCES, SOURCES, BOOL, DICT, INT, SECRET, merge_keys
 
 
 # For the lookups: data source -> {casefolded key: (spelling, type)}, parameters and credentials together.
 _FOLDED = dict((name, dict((k.casefold(), (k, kind)) for k, kind in merge_keys(source.credentials or {}, source.parameters).items()))
                for name, source in SOURCES.items())
+# Data source -> {key: type} of what parameters may hold: its parameters and its credentials.
+_PARAMETER_KEYS = dict((name, merge_keys(source.parameters, source.credentials or {})) for name, source in SOURCES.items())
 
 
 # Spellings people use for a key under another name (compared without case, '_', '-' or spaces),
@@ -203,7 +195,7 @@ def parameter_errors(data_source, parameters=None, credentials=None, allow_unkno
     source = lookup(data_source)
     if source is None:
         return []
-    checks = [('parameters', parameters, merge_keys(source.parameters, source.credentials or {}), {})]
+    checks = [('parameters', parameters, _PARAMETER_KEYS[data_source], {})]
     if source.credentials is not None:
         checks.append(('credentials', credentials, source.credentials, source.parameters))
     errors = []
@@ -253,3 +245,68 @@ def missing_required(data_source, parameters):
     begun = [gap for gap, keys in zip(missing, source.required) if len(gap) < len(keys)]
     return '%s needs %s (missing: %s)' % (
         data_source, describe_required(source.required), ', '.join(min(begun, key=len) if begun else missing[0]))
+
+
+# Names people use for a data source that Datagrok names otherwise, as squash() folds them.
+DATA_SOURCE_ALIASES = {
+    'sqlserver': 'MS SQL', 'mssqlserver': 'MS SQL', 'microsoftsqlserver': 'MS SQL', 'azuresql': 'MS SQL',
+    'postgresql': 'Postgres', 'pg': 'Postgres', 'psql': 'Postgres', 'aurorapostgresql': 'Postgres',
+    'aurora': 'MySQL', 'aurorasql': 'MySQL', 'bigquerydb': 'BigQuery', 'googlebigquery': 'BigQuery',
+    'amazons3': 'S3', 'awss3': 'S3', 'minio': 'S3', 'amazonredshift': 'Redshift', 'amazonathena': 'Athena',
+    'azureblobstorage': 'Azure Blob', 'azurestorage': 'Azure Blob', 'gcs': 'GoogleCloud', 'googlecloudstorage': 'GoogleCloud',
+    'db2luw': 'DB2', 'ibmdb2': 'DB2', 'saphana': 'SAP HANA', 'hana': 'SAP HANA', 'mongo': 'MongoDB',
+    'oracledb': 'Oracle', 'sparksql': 'Databricks',
+}
+
+
+def data_source_error(data_source, allow_unknown=False):
+    """A one-line reason when ``data_source`` is not a known Datagrok data source, or None."""
+    if data_source in DATA_SOURCES or allow_unknown:
+        return None
+    key = squash(data_source)
+    exact = dict((squash(d), d) for d in DATA_SOURCES).get(key) or DATA_SOURCE_ALIASES.get(key)
+    close = [exact] if exact else difflib.get_close_matches(data_source, DATA_SOURCES, n=1, cutoff=0.6)
+    hint = (" Did you mean '%s'?" % close[0]) if close else ''
+    return ("'%s' is not a known data source.%s Set allow_unknown_data_source=true for a data source "
+            "newer than this collection." % (data_source, hint))
+
+
+# -- comparison: GrokConnect reads parameters by key case-insensitively and as text, so '5432' equals 5432 --
+
+def _scalar(value):
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ('true', 'false'):
+            return text.lower() == 'true'
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            return float(text)
+        except ValueError:
+            return text or None
+    return value
+
+
+def same_value(desired, current):
+    """Equality after normalisation: ``'5432'`` equals ``5432``, ``'true'`` equals ``True``, ``''`` equals null.
+
+    Dicts compare their keys case-insensitively (GrokConnect reads parameters that way).
+    """
+    if isinstance(desired, dict) and isinstance(current, dict):
+        a, b = _fold_keys(desired), _fold_keys(current)
+        return set(a) == set(b) and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(desired, list) and isinstance(current, list):
+        return len(desired) == len(current) and all(same_value(x, y) for x, y in zip(desired, current))
+    a, b = _scalar(desired), _scalar(current)
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def _fold_keys(mapping):
+    return dict((str(k).casefold(), v) for k, v in mapping.items())
+
+
+def is_server_default(value):
+    # Keys the server fills in on its own (ssl: false, connString: '', cacheSchema: false...).
+    return value in (None, '', False, {}, [])

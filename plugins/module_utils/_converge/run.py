@@ -137,19 +137,22 @@ class Run(object):
         """The server view and ``(item, connection)`` of each item: the connection it converges, renamed or not."""
         if len(items) == 1 and not purge:
             view = ServerView(self.client)
-            name = self.full_name(items[0]['name'])
-            work = [(items[0], call('read', name, self.client.get_connection, name))]
+            work = [(items[0], self._read_by_name(items[0]))]
         else:
             listed = call('list', None, self.client.list_connections)
             view = ServerView(self.client, listed)
             work = [(item, view.by_key.get(key)) for item, key in zip(items, keys)]
             if listed.complete is not True:
-                work = self._map(lambda pair: pair if pair[1] is not None else (pair[0], call(
-                    'read', self.full_name(pair[0]['name']), self.client.get_connection, self.full_name(pair[0]['name']))), work)
+                work = self._map(lambda pair: pair if pair[1] is not None else (pair[0], self._read_by_name(pair[0])), work)
                 if purge and listed.complete is False:
                     self.module.warn('The server listed %d connections but counts more: purge can only remove the listed ones'
                                      % len(listed))
         return view, self._renames(work, view)
+
+    def _read_by_name(self, item):
+        """The connection of an item's name, read on its own, or None."""
+        name = self.full_name(item['name'])
+        return call('read', name, self.client.get_connection, name)
 
     def _renames(self, work, view):
         """Each ``(item, connection)`` with the connection its O(previous_names) renames. Two items that would converge

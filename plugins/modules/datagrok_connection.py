@@ -114,7 +114,7 @@ options:
     type: str
   allow_unknown_data_source:
     description:
-      - Accept an O(data_source) this collection does not know, for connectors newer than the collection.
+      - Accept a value of O(data_source) that this collection does not know, for connectors newer than the collection.
       - With O(connections), the default for the items.
     type: bool
     default: false
@@ -593,7 +593,10 @@ credentials_verified:
   type: bool
   sample: true
 credentials_unverified:
-  description: Secret keys whose stored value could not be compared (written or not, see RV(credentials_verified)).
+  description:
+    - Keys of O(credentials) whose stored value could not be compared (written or not, see RV(credentials_verified)).
+    - Secret keys, where the server masks them; every key, C(login) too, where the api_key's user reads a group's set
+      instead of the connection's own one (O(group_credentials)).
   returned: with O(name)
   type: list
   elements: str
@@ -677,6 +680,13 @@ results:
       credentials_verified: null
       credentials_unverified: []
       credentials_unverified_groups: []
+check_mode:
+  description:
+    - Whether this was a check run, which wrote nothing. Also under a task's or a play's C(check_mode), which
+      C(ansible_check_mode) does not show: the role reads this.
+  returned: with O(connections)
+  type: bool
+  sample: false
 summary:
   description:
     - How many connections of O(connections) were created, updated, deleted, unchanged and failed, and, with
@@ -749,7 +759,7 @@ def main():
     output, failure = bulk_results(outcomes, with_diff=module._diff, applying_plan=bool(p['apply_plan']))
     # Ansible scrubs every returned string against every no_log value (two per item with credentials): echoing the
     # whole list back as module_args would make that grow as N squared.
-    output.update(invocation={'module_args': dict(p, connections='%d items' % len(p['connections']))}, **plan)
+    output.update(invocation={'module_args': dict(p, connections='%d items' % len(p['connections']))}, check_mode=module.check_mode, **plan)
     if failure:
         module.fail(failure, **output)
     module.exit_json(**output)

@@ -3,6 +3,9 @@
 * ``test_dry_run_can_be_reviewed``: in check mode with a purge, the summary names what would be updated and
   what the purge would delete, each changed connection's before and after is shown (secrets masked), and
   nothing is written; the real run then names the same connections, and a check run after it nothing.
+* ``test_a_play_in_check_mode_is_a_check_run_in_the_output``: a play with ``check_mode: true``, run without
+  ``--check`` or ``--diff`` (docs/example/plan.yml, the drift template of docs/awx.md), says "check mode, nothing
+  written" and shows each change, as ``--check`` does, and writes nothing.
 * ``test_unset_settings_fall_through_to_the_module``: against HTTPS with a throwaway CA, the role leaves
   ``validate_certs`` to ``DATAGROK_VALIDATE_CERTS`` (what an AWX credential sets) and to ``module_defaults``,
   where it used to pass ``true`` whatever they said; with neither, the certificate is refused.
@@ -65,6 +68,18 @@ def test_dry_run_can_be_reviewed(start_emulator, ansible):
     again = ansible(PLAYBOOK, extra_vars=values, check=True, diff=True)
     assert summary_line(again) == 'check mode, nothing written: 0 created, 0 updated, 0 deleted, 2 unchanged, 0 failed'
     assert shown_diffs(again) == [] and server.writes_since(mark) == []
+
+
+def test_a_play_in_check_mode_is_a_check_run_in_the_output(start_emulator, ansible):
+    server = start_emulator()
+    items = [{'name': 'Planned', 'data_source': 'S3', 'parameters': S3}]
+    mark = server.mark()
+    planned = ansible(PLAYBOOK.replace('  gather_facts: false\n', '  gather_facts: false\n  check_mode: true\n'),
+                      extra_vars=role_vars(server.url, server, items))
+    assert planned.rc == 0, planned.text[-3000:]
+    assert summary_line(planned) == 'check mode, nothing written: 1 created, 0 updated, 0 deleted, 0 unchanged, 0 failed; created: Admin:Planned'
+    assert shown_diffs(planned) == ['Admin:Planned']
+    assert server.writes_since(mark) == [] and server.connections() == []
 
 
 def test_unset_settings_fall_through_to_the_module(start_emulator, ansible, tmp_path):

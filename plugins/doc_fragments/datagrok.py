@@ -51,8 +51,9 @@ options:
     description:
       - How many times a request is retried after HTTP 429, 502, 503 or 504, a dropped connection or a timeout.
       - Waits grow exponentially with jitter; a C(Retry-After) header is honoured (clamped to 0.1 to 60 seconds).
-      - Other errors are never retried. A create is retried only after reading the connection back by the id the
-        collection chose for it, so a retry never creates a duplicate.
+      - Other errors are never retried. Reads are simply retried. A create (M(datagrok.platform.datagrok_connection)) is
+        retried only after reading the connection back by the id the collection chose for it, so a retry never
+        creates a duplicate.
       - V(0) disables retries.
     type: int
     default: 3

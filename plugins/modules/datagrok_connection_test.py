@@ -44,7 +44,7 @@ options:
     type: str
   allow_unknown_data_source:
     description:
-      - Accept an O(data_source) this collection does not know.
+      - Accept a value of O(data_source) that this collection does not know.
     type: bool
     default: false
   allow_unknown_parameters:

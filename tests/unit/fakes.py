@@ -82,6 +82,7 @@ class FakeServer(object):
         self.calls = []
         self.before_save = None  # callable(body): what another client does just before a save lands
         self.queries = None      # {connection id: [query names]}, or None: the server lists no queries
+        self.groups = {}         # name -> Group JSON, for lookup_groups
         self.saves = 0
 
     @classmethod
@@ -156,7 +157,15 @@ class FakeServer(object):
         return []
 
     def lookup_groups(self, query):
-        return []
+        return [copy.deepcopy(g) for name, g in self.groups.items() if query.casefold() in name.casefold()]
+
+    def share(self, entity_id, groups, access):
+        self.calls.append(('share', entity_id, tuple(groups), access))
+        return {}
+
+    def save_group_credentials(self, conn_id, group, parameters):
+        self.calls.append(('group credentials', conn_id, group['name']))
+        return {}
 
     def queries_by_connection(self):
         self.calls.append(('queries',))

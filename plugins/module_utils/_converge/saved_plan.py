@@ -35,7 +35,7 @@ from ansible_collections.datagrok.platform.plugins.module_utils._errors import P
 from ansible_collections.datagrok.platform.plugins.module_utils._connection.secrets import SECRET_WRITTEN
 
 FORMAT = 'datagrok.platform/plan'
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each entry carries entry_digest
 KEY_CHECK = 'datagrok.platform plan key'
 # What a connection's version covers of the connection as read. Datagrok stamps updatedOn on a save
 # (tests/emulator/FIDELITY.md); the fields are compared too, for a server that would not.
@@ -175,7 +175,12 @@ class SavedPlan(object):
         entry = {'name': plan.name, 'action': plan.reported_action or 'none', 'changes': found, 'server_version': plan.server_version,
                  'input_digest': self.digest.of(dict((k, v) for k, v in item.items() if v is not None and k not in DERIVED_KEYS))}
         entry.update((k, v) for k, v in (('renamed_from', plan.renamed_from), ('purged', item.get('purged'))) if v)
+        entry['entry_digest'] = self._entry_digest(entry)
         return entry
+
+    def _entry_digest(self, entry):
+        """A keyed digest of everything else an entry says: an entry edited after the save no longer matches it."""
+        return self.digest.of(dict((k, v) for k, v in entry.items() if k != 'entry_digest'))
 
     def document(self, entries):
         actions = [e['action'] for e in entries]
@@ -225,6 +230,8 @@ class SavedPlan(object):
             if now.get('purged'):
                 return 'changed on the server since the plan: purge would now delete it, and the plan does not'
             return 'input changed since the plan: it is not in the plan'
+        if saved.get('entry_digest') != self._entry_digest(saved):
+            return 'the plan file does not match what save_plan wrote: its entry was edited after it was saved; plan again'
         if saved.get('input_digest') != now['input_digest']:
             return 'input changed since the plan'
         if saved['action'] == 'none':

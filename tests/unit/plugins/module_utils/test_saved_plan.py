@@ -252,7 +252,7 @@ def test_options_save_only_in_check_mode_and_name_the_option(tmp_path):
     assert from_options(dict(params, save_plan=None), False, 'bulk') is None
 
 
-def test_a_plan_edited_after_it_was_saved_is_refused_where_it_differs(served):
+def test_a_plan_edited_after_it_was_saved_is_refused_as_edited_and_the_rest_applied(served):
     server, path = served
     save(server, [item('a', port=5433), item('b', port=6000)], path)
     document = json.loads(path.read_text())
@@ -260,9 +260,8 @@ def test_a_plan_edited_after_it_was_saved_is_refused_where_it_differs(served):
     entry['changes']['parameters.port']['after'] = 5432  # what a reviewer would have approved instead
     path.write_text(json.dumps(document))
     results = apply(server, [item('a', port=5433), item('b', port=6000)], path)
-    assert errors(results) == {'Admin:a': "Refused connection 'Admin:a': not planned: the plan says update of "
-                                          "parameters.port, and it now needs update of parameters.port (they differ in "
-                                          "parameters.port)"}
+    assert errors(results) == {'Admin:a': "Refused connection 'Admin:a': the plan file does not match what save_plan wrote: "
+                                          "its entry was edited after it was saved; plan again"}
     assert [call[:2] for call in writes(server)] == [('save', 'b')]
 
 

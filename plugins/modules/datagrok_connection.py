@@ -683,7 +683,7 @@ results:
 check_mode:
   description:
     - Whether this was a check run, which wrote nothing. Also under a task's or a play's C(check_mode), which
-      C(ansible_check_mode) does not show: the role reads this.
+      C(ansible_check_mode) does not show. The role reads it.
   returned: with O(connections)
   type: bool
   sample: false

@@ -108,20 +108,20 @@ MODULE_CASES = [
 ROLE_CASES = [
     ('role-connections-string', {'datagrok_connections': 'Northwind'}, ['datagrok_connections', 'must be a list of connections', 'got text']),
     ('role-connections-dict', {'datagrok_connections': {'name': 'Northwind'}}, ['datagrok_connections', 'must be a list', 'got a mapping']),
-    ('role-item-without-name', {'datagrok_connections': [{'data_source': 'S3'}]}, ['datagrok_connections', 'connections[0]: name is required']),
+    ('role-item-without-name', {'datagrok_connections': [{'data_source': 'S3'}]}, ['datagrok_connections[0]: name is required']),
     ('role-item-state', {'datagrok_connections': [{'name': 'x', 'state': 'gone'}]}, ['state', 'present, absent', 'gone']),
     ('role-item-parameters-string', {'datagrok_connections': [{'name': 'x', 'parameters': 'server db'}]}, ['parameters', 'dict']),
-    ('role-item-unknown-key', {'datagrok_connections': [{'name': 'x', 'host': 'db'}]}, ['datagrok_connections', "connections[0] (x): unknown key 'host'"]),
+    ('role-item-unknown-key', {'datagrok_connections': [{'name': 'x', 'host': 'db'}]}, ["datagrok_connections[0] (x): unknown key 'host'"]),
     ('role-item-access', {'datagrok_connections': [{'name': 'x', 'shares': [{'group': 'Analysts', 'access': 'Owner'}]}]},
      ['access', 'View, Edit', 'Owner']),
     ('role-update-credentials', {'datagrok_connections_update_credentials': 'never'}, ['datagrok_connections_update_credentials', 'always']),
     ('role-validate-certs', {'datagrok_validate_certs': 'maybe'}, ['datagrok_validate_certs', 'boolean']),
     ('role-data-source', {'datagrok_connections': [{'name': 'x', 'data_source': 'postgres'}]},
-     ['connections[0] (x)', 'data_source', "Did you mean 'Postgres'?"]),
+     ['datagrok_connections[0] (x)', 'data_source', "Did you mean 'Postgres'?"]),
     ('role-duplicate-names', {'datagrok_connections': [{'name': 'Dup', 'state': 'absent'}, {'name': 'DUP', 'state': 'absent'}]},
-     ['connections[0] and connections[1] both name']),
+     ['datagrok_connections[0] and datagrok_connections[1] both name']),
     ('role-purge-without-scope', {'datagrok_connections_purge': True, 'datagrok_connections': [{'name': 'x', 'state': 'absent'}]},
-     ['purge', 'scope']),
+     ['purge', 'datagrok_connections_scope.namespace, datagrok_connections_scope.tag']),
     ('role-url-no-scheme', {'datagrok_url': 'datagrok.example.com'}, ['url', 'http:// or https://']),
 ]
 
@@ -258,7 +258,7 @@ def test_bad_input_table(start_emulator, ansible):
                 failures.append('%s: no one-line error with %r among %r' % (case_id, expected, errors))
         else:
             problems = problems_with(result.get('msg'), expected)
-            if not task.endswith(' : Stop on input the module refused') or problems:
+            if not task.endswith(' : Stop when the module ran no connection') or problems:
                 failures.append('%s: failed in %r: %s; msg=%r' % (case_id, task, ', '.join(problems), result.get('msg')))
     assert not failures, '\n'.join(failures)
 

@@ -368,7 +368,7 @@ def test_retries_exhausted_on_the_first_read(start_emulator, ansible):
     server = start_emulator('--fail-rate', '1.0')
     run = ansible(PLAYBOOK, extra_vars=role_vars(server.url, server, make_connections(3), datagrok_retries=2), json=True)
     assert run.rc != 0
-    message = failure_message(run, 'Stop on input the module refused')
+    message = failure_message(run, 'Stop when the module ran no connection')
     log = server.requests()
     # The first request (who the caller is: names without a namespace land in the caller's project, read from the
     # internal /users/current as datagrok-tools pusher.js does) and its 2 retries.

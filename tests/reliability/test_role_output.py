@@ -119,7 +119,8 @@ def test_a_bad_inventory_fails_in_one_line(start_emulator, ansible):
     server = start_emulator()
     items = [{'name': 'Good', 'data_source': 'S3', 'parameters': S3, 'credentials': {'accessKey': 'AK', 'secretKey': 'Sk-shape-1'}},
              {'name': 'Typo', 'data_sorce': 'S3', 'state': 'gone'},
-             {'name': 'Share', 'data_source': 'S3', 'shares': [{'group': 'Chemists', 'acess': 'View'}]}]
+             {'name': 'Share', 'data_source': 'S3', 'shares': [{'group': 'Chemists', 'acess': 'View'}]},
+             {'name': 'Access', 'data_source': 'S3', 'shares': [{'group': 'Chemists', 'access': 'Read'}]}]
     mark = server.mark()
     run = ansible(PLAYBOOK, extra_vars=role_vars(server.url, server, items))
     assert run.rc != 0
@@ -127,8 +128,10 @@ def test_a_bad_inventory_fails_in_one_line(start_emulator, ansible):
     # ansible-core 2.19 prints the message twice ([ERROR] and fatal:), each time whole on one line.
     messages = set(re.search(r'Invalid datagrok_connections: ([^"]*)', line).group(1)
                    for line in run.stdout.splitlines() if 'Invalid datagrok_connections' in line)
-    assert messages == {"connections[1] (Typo): unknown key 'data_sorce' (did you mean 'data_source'?), state must be one of "
-                        "present, absent, got 'gone'; connections[2] (Share): unknown key 'shares[0].acess' (did you mean 'access'?)"}, \
+    assert messages == {"datagrok_connections[1] (Typo): unknown key 'data_sorce' (did you mean 'data_source'?), state must be one "
+                        "of present, absent, got 'gone'; datagrok_connections[2] (Share): unknown key 'shares[0].acess' (did you "
+                        "mean 'access'?); datagrok_connections[3] (Access): shares: access must be one of View, Edit (in any case), "
+                        "got 'Read'"}, \
         run.text[-3000:]
     assert 'argument_spec_data' not in run.text and len(run.stdout) < 2500, len(run.stdout)
     assert 'Sk-shape-1' not in run.text

@@ -133,16 +133,20 @@ def data_source_errors(item, creating=False):
 
 def item_shape_errors(items, options):
     """What is wrong with the shape of each item of a list option whose items take ``options``, one entry per item at
-    fault, naming it by index and name. Values are not shown: an item may hold secrets anywhere."""
-    problems = []
+    fault, naming it by index and name. Values are not shown: an item may hold secrets anywhere. When any item is
+    misshapen, the option checks of the well-shaped ones (item_errors) come too, so that one round reports every
+    fault."""
+    labels, shapes = [], []
     for index, item in enumerate(items if isinstance(items, list) else []):
         label = 'connections[%d]' % index
         if isinstance(item, dict) and isinstance(item.get('name'), str):
             label += ' (%s)' % item['name']
-        found = _key_errors(item, options)
-        if found:
-            problems.append('%s: %s' % (label, ', '.join(found)))
-    return problems
+        labels.append(label)
+        shapes.append(_key_errors(item, options))
+    if not any(shapes):
+        return []
+    return ['%s: %s' % (label, ', '.join(found)) if found else '%s: %s' % (label, '; '.join(item_errors(item)))
+            for label, found, item in zip(labels, shapes, items) if found or item_errors(item)]
 
 
 def _key_errors(item, options, prefix=''):

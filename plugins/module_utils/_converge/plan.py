@@ -180,7 +180,10 @@ def plan_connection(item, current, namespace, stored_creds=None, grants=None, gr
             return Plan(name, state)
         return Plan(name, state, action='delete', before=field_view(current, item), body={'id': current['id']})
     if current is None and not item.get('data_source'):
-        return Plan(name, state, error="data_source is required to create connection '%s'" % item['name'])
+        # A connection the api_key's user may not see reads as missing (Datagrok answers 404 for both), so the
+        # message says both before what a create would need.
+        return Plan(name, state, error="Connection '%s' does not exist, or the api_key's user cannot see it; to create it, "
+                                       "give data_source" % name)
     short = split_grok_name(name)[1]
     data_source = item.get('data_source') or current.get('dataSource')
     error = read_errors(item, current, data_source, grok_name(current) if current else (namespace or '') + short)

@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import json
 
+import re
+
 import pytest
 
 from ansible_collections.datagrok.platform.plugins.module_utils._connection.export import export_connection
@@ -148,8 +150,9 @@ def test_create_sends_everything_and_diff_before_is_empty():
     assert p.credentials_verified is None
 
 
-def test_create_without_data_source_is_an_error():
-    assert 'data_source is required' in plan({}).error
+def test_a_missing_connection_without_data_source_says_it_may_not_be_visible_before_what_a_create_needs():
+    assert re.match(r"^Connection '\S+' does not exist, or the api_key's user cannot see it; to create it, give data_source$",
+                    plan({}).error), plan({}).error
 
 
 def test_nothing_given_nothing_changes():

@@ -31,6 +31,15 @@ def test_each_item_at_fault_is_named_with_its_keys_and_the_nearest_known_one():
     ]
 
 
+def test_with_a_misshapen_item_the_faults_of_the_well_shaped_ones_come_in_the_same_round():
+    items = [{'name': 'Typo', 'data_sorce': 'S3'}, {'name': 'Fine', 'data_source': 'S3'},
+             {'name': 'Access', 'data_source': 'S3', 'shares': [{'group': 'Chemists', 'access': 'Read'}]}]
+    assert item_shape_errors(items, OPTIONS) == [
+        "connections[0] (Typo): unknown key 'data_sorce' (did you mean 'data_source'?)",
+        "connections[2] (Access): shares: access must be one of View, Edit (in any case), got 'Read'",
+    ]
+
+
 def test_good_items_have_no_shape_errors():
     assert item_shape_errors([{'name': 'a', 'state': 'absent', 'shares': [{'group': 'g'}]}], OPTIONS) == []
 

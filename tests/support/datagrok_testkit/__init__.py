@@ -1,5 +1,6 @@
 """Test support for the datagrok.platform collection: services (services.py), an ansible-playbook runner
-(playbooks.py), ansible-test's offline bootstrap (ansible_test.py), and pytest fixtures over them (fixtures.py)."""
+(playbooks.py), ansible-test's offline bootstrap (ansible_test.py), what the sessions of noxfile.py share
+(pipeline.py), and pytest fixtures over them (fixtures.py)."""
 from __future__ import annotations
 
 import secrets

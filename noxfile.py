@@ -197,8 +197,9 @@ def awx(session):
 def galaxy_importer(session):
     """galaxy-importer, which Galaxy and Automation Hub run on an upload, on the tarball, offline; its warnings fail
     too (Galaxy shows them). Its ansible-test stage needs a container engine and stays off (docs/releasing.md)."""
+    # The project's ansible-core, and common.txt's pins (cryptography) as constraints only: nothing else of it is needed.
     session.install('galaxy-importer==0.4.44', '-r', str(REPO / 'tests' / 'ansible-core' / (PROJECT_CORE + '.txt')),
-                    '-r', str(REPO / 'tests' / 'ansible-core' / 'common.txt'))
+                    '-c', str(REPO / 'tests' / 'ansible-core' / 'common.txt'))
     installed_tree(session)
     with tempfile.TemporaryDirectory() as work, session.chdir(work):  # it writes importer_result.json here
         (Path(work) / 'home').mkdir()

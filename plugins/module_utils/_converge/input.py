@@ -145,8 +145,12 @@ def item_shape_errors(items, options):
         shapes.append(_key_errors(item, options))
     if not any(shapes):
         return []
-    return ['%s: %s' % (label, ', '.join(found)) if found else '%s: %s' % (label, '; '.join(item_errors(item)))
-            for label, found, item in zip(labels, shapes, items) if found or item_errors(item)]
+    problems = []
+    for label, found, item in zip(labels, shapes, items):
+        text = ', '.join(found) if found else '; '.join(item_errors(item))
+        if text:
+            problems.append('%s: %s' % (label, text))
+    return problems
 
 
 def _key_errors(item, options, prefix=''):

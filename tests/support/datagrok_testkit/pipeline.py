@@ -68,8 +68,9 @@ def find_python(version):
     candidates = sorted(glob.glob(os.path.join(root or os.path.expanduser('~/.pyenv'), 'versions', version + '*', 'bin', 'python' + version)),
                         key=lambda path: [int(n) for n in re.findall(r'\d+', Path(path).parents[1].name)], reverse=True)
     for candidate in candidates + ['/usr/bin/python' + version, '/usr/local/bin/python' + version]:
-        if os.path.exists(candidate) and real_python(candidate):
-            return real_python(candidate)
+        found = real_python(candidate) if os.path.exists(candidate) else None
+        if found:
+            return found
     return None
 
 
@@ -97,8 +98,9 @@ def link_interpreters():
     shutil.rmtree(PYBIN, ignore_errors=True)
     PYBIN.mkdir(parents=True)
     for version in sorted(set(MATRIX.values())):
-        if find_python(version):
-            (PYBIN / ('python' + version)).symlink_to(find_python(version))
+        found = find_python(version)
+        if found:
+            (PYBIN / ('python' + version)).symlink_to(found)
 
 
 def installed_tree(session):

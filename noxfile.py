@@ -49,17 +49,18 @@ def ours(name, default=True):
     return nox.session(name=name, venv_backend='none', default=default)
 
 
-def pytest(session, *args, **env):
-    """pytest in the project's venv, against the collection as built."""
-    installed_tree(session)
-    session.run('python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', *args, *session.posargs,
-                env=dict({'DATAGROK_TEST_COLLECTIONS': str(COLLECTIONS), 'DATAGROK_TEST_TARBALL': tarball()}, **env))
+def pytest(session, *args, built=True, **env):
+    """pytest in the project's venv; ``built``: against the collection as built, which it builds first."""
+    if built:
+        installed_tree(session)
+        env = dict({'DATAGROK_TEST_COLLECTIONS': str(COLLECTIONS), 'DATAGROK_TEST_TARBALL': tarball()}, **env)
+    session.run('python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', *args, *session.posargs, env=env)
 
 
 @ours('emulator-tests')
 def emulator_tests(session):
     """The emulator's own tests, and the vendor client's contract against it (PostgreSQL from the fixture)."""
-    session.run('python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/emulator', '-n', '2', *session.posargs)
+    pytest(session, 'tests/emulator', '-n', '2', built=False)
 
 
 @ours('units')
